@@ -1,0 +1,183 @@
+"""Keras callbacks for GAN runs: a monitor of fixed samples, a loss history that survives
+restarts, a wall-clock budget, and an always-current saved generator.
+
+Introduced in book/02_dcgan_mnist. Checkpointing itself is Keras' ``BackupAndRestore``;
+the callbacks here are written so that a resumed run records every epoch exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ganlab import viz
+
+HISTORY_COLUMNS = ("epoch", "steps", "seconds", "d_loss", "g_loss", "real_accuracy", "fake_accuracy")
+
+
+def grid_path(directory: str | Path, epoch: int) -> Path:
+    """Where the monitor's grid for a 0-based ``epoch`` lives (numbered from 1 on disk)."""
+    return Path(directory) / f"epoch_{epoch + 1:04d}.png"
+
+
+def write_atomically(path: str | Path, text: str) -> None:
+    """Write text to a temporary name, then rename: a reader never sees half a file."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def read_history(path: str | Path) -> dict[str, list[float]]:
+    """Columns of a history CSV written by ``LossHistory`` (empty dict if there is none)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return {}
+    columns: dict[str, list[float]] = {name: [] for name in rows[0]}
+    for row in rows:
+        for name, value in row.items():
+            columns[name].append(int(value) if name in ("epoch", "steps") else float(value))
+    return columns
+
+
+class LossHistory(keras.callbacks.Callback):
+    """Append each epoch's logs to a CSV, keeping one row per epoch across restarts.
+
+    When training resumes at epoch k, rows for epochs >= k (written by a run that was
+    killed before its checkpoint) are dropped before the new ones are added.
+    """
+
+    def __init__(self, path: str | Path):
+        super().__init__()
+        self.path = Path(path)
+        self.rows: list[dict] = []
+        self._loaded = False
+        self._epoch_started = 0.0
+        self._steps = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._loaded:
+            previous = read_history(self.path)
+            count = len(previous.get("epoch", []))
+            self.rows = [
+                {name: previous[name][index] for name in previous}
+                for index in range(count)
+                if previous["epoch"][index] < epoch
+            ]
+            self._loaded = True
+        self._epoch_started = time.perf_counter()
+        self._steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._steps += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        row = {"epoch": epoch, "steps": self._steps, "seconds": round(time.perf_counter() - self._epoch_started, 3)}
+        for name in HISTORY_COLUMNS[3:]:
+            if name in logs:
+                row[name] = float(logs[name])
+        self.rows.append(row)
+        columns = list(HISTORY_COLUMNS[:3]) + [name for name in HISTORY_COLUMNS[3:] if name in row]
+        lines = [",".join(columns)]
+        for existing in self.rows:
+            lines.append(",".join(_format_cell(existing.get(name, "")) for name in columns))
+        write_atomically(self.path, "\n".join(lines) + "\n")
+
+
+def _format_cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+class GANMonitor(keras.callbacks.Callback):
+    """Save a grid of images from the same fixed noise after every epoch.
+
+    Because the noise never changes, the grids show one set of "individuals" improving;
+    ``write_gif`` (called at the end of training) strings the grids into a GIF.
+    """
+
+    def __init__(self, noise: np.ndarray, directory: str | Path, columns: int | None = None, gif_path: str | Path | None = None):
+        super().__init__()
+        self.noise = np.asarray(noise, dtype="float32")
+        self.directory = Path(directory)
+        self.columns = columns
+        self.gif_path = Path(gif_path) if gif_path else None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        images = self.model.generator(self.noise, training=False)
+        path = grid_path(self.directory, epoch)
+        partial = path.with_name(f".{path.stem}.partial.png")
+        viz.save_grid(keras.ops.convert_to_numpy(images), partial, columns=self.columns)
+        os.replace(partial, path)
+
+    def on_train_end(self, logs=None):
+        if self.gif_path is not None:
+            self.write_gif(self.gif_path)
+
+    def write_gif(self, path: str | Path) -> int:
+        """Write every epoch's grid, in order, to a GIF; returns the number of frames."""
+        frames = sorted(self.directory.glob("epoch_*.png"))
+        if not frames:
+            return 0
+        path = Path(path)
+        partial = path.with_name(f".{path.stem}.partial.gif")
+        count = viz.save_gif(frames, partial)
+        os.replace(partial, path)
+        return count
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stop training cleanly once ``minutes`` of wall-clock time have passed.
+
+    The check runs after every batch, so a long epoch is cut short rather than overrunning
+    the budget; the epoch's end callbacks (history, grid, checkpoint) still run.
+    """
+
+    def __init__(self, minutes: float):
+        super().__init__()
+        if minutes <= 0:
+            raise ValueError(f"minutes must be positive, got {minutes}")
+        self.seconds = minutes * 60.0
+        self.started = None
+        self.stopped = False
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+        self.stopped = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.perf_counter() - self.started >= self.seconds:
+            self.stopped = True
+            self.model.stop_training = True
+
+
+class SaveGenerator(keras.callbacks.Callback):
+    """Keep ``generator.keras`` current after every epoch, written atomically, so sampling
+    works even if the run is killed later."""
+
+    def __init__(self, path: str | Path):
+        super().__init__()
+        self.path = Path(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        save_model_atomically(self.model.generator, self.path)
+
+
+def save_model_atomically(model: keras.Model, path: str | Path) -> None:
+    """``model.save`` to a temporary ``.keras`` file, then rename over ``path``."""
+    path = Path(path)
+    partial = path.with_name(f".{path.stem}.partial.keras")
+    model.save(partial)
+    os.replace(partial, path)

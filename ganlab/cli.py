@@ -1,0 +1,125 @@
+"""``python -m ganlab``: a thin command line over ``ganlab.runs``.
+
+    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] --out DIR
+    python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
+    python -m ganlab presets
+
+Bad input ends with one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ganlab import config as config_module
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and for the docs)."""
+    parser = argparse.ArgumentParser(prog="python -m ganlab", description="Train and sample GANs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a preset; the same command again resumes")
+    train.add_argument("preset", help="recipe name, see 'python -m ganlab presets'")
+    train.add_argument("--epochs", type=_non_negative_int, help="train up to this many epochs in all")
+    train.add_argument("--minutes", type=_positive_float, help="stop cleanly after this much training time")
+    train.add_argument("--batch-size", type=_positive_int)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--max-images", type=_positive_int, help="train on a seeded subset of this size")
+    train.add_argument("--data-source", choices=["auto", "keras", "embedded"], default="auto")
+    train.add_argument("--out", type=Path, help="run folder (default runs/PRESET)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sample = commands.add_parser("sample", help="draw images from a trained run")
+    sample.add_argument("run_dir", type=Path)
+    sample.add_argument("--n", type=_positive_int, required=True, help="number of images")
+    sample.add_argument("--out", type=Path, required=True, help="output .npz (array 'images')")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--label", type=int, help="class to draw (conditional models only)")
+    sample.add_argument("--grid", type=Path, help="also write the images as one PNG")
+
+    commands.add_parser("presets", help="list the training presets")
+    return parser
+
+
+def _train(args) -> int:
+    from ganlab import runs
+
+    out_dir = args.out or Path("runs") / args.preset
+    config = runs.prepare_config(
+        args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images
+    )
+    try:
+        result = runs.train(
+            config, out_dir, minutes=args.minutes, data_source=args.data_source, verbose=0 if args.quiet else "auto"
+        )
+    except KeyboardInterrupt:
+        done = runs.completed_epochs(out_dir)
+        print(f"\nganlab: interrupted after {done} complete epochs; run the same command to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    ending = "stopped at the time limit" if result.stopped_by_time_limit else "done"
+    print(
+        f"ganlab: {ending}: {result.epochs_done}/{config.epochs} epochs, "
+        f"{result.seconds / 60:.1f} minutes this session; outputs in {out_dir}"
+    )
+    return 0
+
+
+def _sample(args) -> int:
+    from ganlab import runs, viz
+
+    images = runs.sample(args.run_dir, args.n, seed=args.seed, label=args.label)
+    runs.save_samples(images, args.out)
+    if args.grid:
+        viz.save_grid(images, args.grid)
+    print(f"ganlab: wrote {len(images)} images of shape {images.shape[1:]} to {args.out}")
+    return 0
+
+
+def _presets(args) -> int:
+    for name, preset in config_module.PRESETS.items():
+        print(
+            f"{name:24s} batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
+            f"lr {preset.generator_learning_rate:g} beta_1 {preset.beta_1:g}"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    # TensorFlow's C++ start-up chatter is not for readers of the command line.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    handlers = {"train": _train, "sample": _sample, "presets": _presets}
+    try:
+        return handlers[args.command](args)
+    except (ValueError, FileNotFoundError, PermissionError) as error:
+        print(f"ganlab: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -1,0 +1,292 @@
+"""Whole training runs: a preset in, a run folder out; and sampling from a finished run.
+
+Introduced in book/02_dcgan_mnist. A run folder holds everything needed to look at,
+reproduce and resume the run:
+
+    config.json          the recipe (a ``DCGANConfig``); the same command resumes from it
+    run_info.json        data source, library versions, epochs done, how the last session ended
+    grids/epoch_NNNN.png the generator's images for the same fixed noise after each epoch
+    progress.gif         those grids as an animation
+    losses.csv/.png      per-epoch losses and discriminator accuracies
+    generator.keras      the generator (Keras format, loadable with safe_mode=True)
+    checkpoint/          BackupAndRestore state: both networks, both optimizers, the noise RNG
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ganlab import config as config_module
+from ganlab.config import DCGANConfig
+
+CONFIG_FILE = "config.json"
+RUN_INFO_FILE = "run_info.json"
+GENERATOR_FILE = "generator.keras"
+HISTORY_FILE = "losses.csv"
+CHECKPOINT_DIR = "checkpoint"
+# Fields a resumed run may change: they extend or budget the run, not its recipe.
+RESUMABLE_CHANGES = ("epochs",)
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What one call of ``train`` did."""
+
+    out_dir: Path
+    config: DCGANConfig
+    first_epoch: int
+    epochs_done: int
+    stopped_by_time_limit: bool
+    seconds: float
+    history: dict
+
+
+def prepare_config(preset: str, out_dir: str | Path, **overrides) -> DCGANConfig:
+    """The config for a run: the preset with overrides, or the saved one when resuming.
+
+    Resuming (``out_dir`` already holds a ``config.json``) keeps the saved recipe. Only
+    ``epochs`` may change, to train longer; changing anything else would make the run
+    impossible to reproduce from its config, so it is an error.
+    """
+    config = config_module.get_preset(preset).replace(**overrides)
+    saved_path = Path(out_dir) / CONFIG_FILE
+    if not saved_path.exists():
+        return config
+    saved = DCGANConfig.load(saved_path)
+    if saved.name != config.name:
+        raise ValueError(f"{out_dir} holds a {saved.name!r} run, not {preset!r}; choose another --out")
+    for field, value in overrides.items():
+        if value is None or field in RESUMABLE_CHANGES:
+            continue
+        if getattr(saved, field) != value:
+            raise ValueError(
+                f"{out_dir} was started with {field}={getattr(saved, field)!r}; a resumed run "
+                f"cannot change it to {value!r} (use a new --out)"
+            )
+    return saved.replace(epochs=overrides.get("epochs"))
+
+
+def completed_epochs(out_dir: str | Path) -> int:
+    """Epochs the checkpoint in ``out_dir`` has finished (0 for a new run)."""
+    metadata = Path(out_dir) / CHECKPOINT_DIR / "training_metadata.json"
+    if not metadata.exists():
+        return 0
+    try:
+        return int(json.loads(metadata.read_text())["epoch"])
+    except (ValueError, KeyError) as error:
+        raise ValueError(f"unreadable checkpoint metadata {metadata}: {error}") from error
+
+
+def select_images(images: np.ndarray, max_images: int | None, seed: int) -> np.ndarray:
+    """All images, or a seeded random subset of ``max_images`` (never the first N, which
+    may all be one class)."""
+    if max_images is None or max_images >= len(images):
+        return images
+    order = np.random.default_rng(seed).permutation(len(images))[:max_images]
+    return images[np.sort(order)]
+
+
+def build_gan(config: DCGANConfig):
+    """The compiled ``GAN`` a config describes."""
+    import keras
+
+    from ganlab import gans, losses, models
+
+    generator = models.dcgan_generator(
+        latent_dim=config.latent_dim,
+        image_shape=config.image_shape,
+        widths=config.generator_widths,
+        kernel_size=config.kernel_size,
+    )
+    discriminator = models.dcgan_discriminator(
+        image_shape=config.image_shape,
+        widths=config.discriminator_widths,
+        kernel_size=config.kernel_size,
+        dropout=config.dropout,
+    )
+    gan = gans.GAN(generator, discriminator, seed=config.seed)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=config.beta_1),
+        g_optimizer=keras.optimizers.Adam(config.generator_learning_rate, beta_1=config.beta_1),
+        generator_loss=losses.get_generator_loss(config.generator_loss),
+        discriminator_loss=losses.get_discriminator_loss(config.discriminator_loss),
+        label_smoothing=config.label_smoothing,
+    )
+    return gan
+
+
+def _library_versions() -> dict:
+    import keras
+    import tensorflow as tf
+
+    import ganlab
+
+    return {"ganlab": ganlab.__version__, "keras": keras.__version__, "tensorflow": tf.__version__}
+
+
+def train(
+    config: DCGANConfig,
+    out_dir: str | Path,
+    minutes: float | None = None,
+    data_source: str = "auto",
+    verbose="auto",
+) -> RunResult:
+    """Train (or resume) the run in ``out_dir`` for ``config.epochs`` epochs or ``minutes``.
+
+    Everything listed in this module's docstring is written into ``out_dir``. Running it
+    again with the same folder resumes from the last completed epoch.
+    """
+    import keras
+
+    from ganlab import callbacks, data, gans, viz
+
+    config.validate()
+    if minutes is not None and minutes <= 0:
+        raise ValueError(f"minutes must be positive, got {minutes}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not os.access(out_dir, os.W_OK):
+        raise ValueError(f"cannot write to {out_dir}")
+    config.save(out_dir / CONFIG_FILE)
+
+    keras.utils.set_random_seed(config.seed)
+    dataset_arrays = data.load_dataset(config.dataset, source=data_source, verbose=verbose != 0)
+    images = select_images(dataset_arrays.images, config.max_images, config.seed)
+    if tuple(images.shape[1:]) != tuple(config.image_shape):
+        raise ValueError(f"{config.dataset} images have shape {images.shape[1:]}, config says {config.image_shape}")
+
+    gan = build_gan(config)
+    first_epoch = completed_epochs(out_dir)
+    steps_per_epoch = data.steps_per_pass(len(images), config.batch_size)
+    batches = data.make_dataset(
+        images, config.batch_size, seed=config.seed, repeat=True, skip_epochs=first_epoch
+    )
+    fixed_noise = gans.latent_vectors(config.monitor_images, config.latent_dim, seed=config.seed + 1)
+    monitor = callbacks.GANMonitor(fixed_noise, out_dir / "grids", gif_path=out_dir / "progress.gif")
+    run_callbacks = [
+        callbacks.LossHistory(out_dir / HISTORY_FILE),
+        monitor,
+        callbacks.SaveGenerator(out_dir / GENERATOR_FILE),
+    ]
+    time_limit = callbacks.TimeLimit(minutes) if minutes else None
+    if time_limit:
+        run_callbacks.insert(0, time_limit)
+    # Last, so the checkpoint is written only after this epoch's history and grid: a
+    # kill in between repeats the epoch instead of losing its record.
+    run_callbacks.append(
+        keras.callbacks.BackupAndRestore(
+            str(out_dir / CHECKPOINT_DIR), delete_checkpoint=False, double_checkpoint=True
+        )
+    )
+    info = {
+        "data_source": dataset_arrays.source,
+        "num_images": int(len(images)),
+        "steps_per_epoch": steps_per_epoch,
+        "versions": _library_versions(),
+        "status": "training",
+        "epochs_done": first_epoch,
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    _write_json(out_dir / RUN_INFO_FILE, info)
+    if verbose:
+        print(_plan_line(config, first_epoch, steps_per_epoch, len(images), minutes, out_dir))
+
+    started = time.perf_counter()
+    gan.fit(
+        batches,
+        epochs=config.epochs,
+        steps_per_epoch=steps_per_epoch,
+        callbacks=run_callbacks,
+        shuffle=False,  # the pipeline shuffles, seeded per epoch
+        verbose=verbose,
+    )
+    seconds = time.perf_counter() - started
+
+    epochs_done = completed_epochs(out_dir)
+    if not (out_dir / GENERATOR_FILE).exists():
+        callbacks.save_model_atomically(gan.generator, out_dir / GENERATOR_FILE)
+    history = callbacks.read_history(out_dir / HISTORY_FILE)
+    if history:
+        figure = viz.plot_losses(history, title=config.name)
+        figure.savefig(out_dir / "losses.png", dpi=100)
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    stopped = bool(time_limit and time_limit.stopped)
+    info.update(
+        status="stopped by time limit" if stopped else "finished",
+        epochs_done=epochs_done,
+        seconds_this_session=round(seconds, 1),
+    )
+    _write_json(out_dir / RUN_INFO_FILE, info)
+    return RunResult(out_dir, config, first_epoch, epochs_done, stopped, seconds, history)
+
+
+def _plan_line(config, first_epoch, steps_per_epoch, num_images, minutes, out_dir) -> str:
+    if first_epoch >= config.epochs:
+        return f"ganlab: {config.name}: all {config.epochs} epochs already done in {out_dir}"
+    resuming = f"resuming after epoch {first_epoch}, " if first_epoch else ""
+    budget = f", at most {minutes:g} minutes" if minutes else ""
+    return (
+        f"ganlab: {config.name}: {resuming}epochs {first_epoch + 1}..{config.epochs}, "
+        f"{steps_per_epoch} steps each on {num_images:,} images{budget}"
+    )
+
+
+def _write_json(path: Path, values: dict) -> None:
+    from ganlab.callbacks import write_atomically
+
+    write_atomically(path, json.dumps(values, indent=2) + "\n")
+
+
+def load_generator(run_dir: str | Path):
+    """The generator saved in a run folder (safe loading: no arbitrary code)."""
+    path = _generator_path(run_dir)
+    import keras
+
+    return keras.models.load_model(path, compile=False, safe_mode=True)
+
+
+def _generator_path(run_dir: str | Path) -> Path:
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ValueError(f"no run folder at {run_dir}")
+    path = run_dir / GENERATOR_FILE
+    if not path.exists():
+        raise ValueError(f"{run_dir} has no {GENERATOR_FILE} yet; train at least one epoch first")
+    return path
+
+
+def sample(run_dir: str | Path, num_images: int, seed: int = 0, label: int | None = None) -> np.ndarray:
+    """``num_images`` images from a run's generator, float32 in [-1, 1], NHWC.
+
+    ``label`` asks a conditional generator for one class; the DCGAN is unconditional, so
+    for it a label is an error rather than silently ignored.
+    """
+    if num_images <= 0:
+        raise ValueError(f"the number of images must be positive, got {num_images}")
+    _generator_path(run_dir)
+    if label is not None:
+        raise ValueError(f"{run_dir} holds an unconditional generator; --label needs a conditional model")
+    from ganlab import gans
+
+    return gans.generate_images(load_generator(run_dir), num_images, seed=seed)
+
+
+def save_samples(images: np.ndarray, path: str | Path) -> None:
+    """Write ``images`` to an ``.npz`` (array ``images``), atomically."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"sample files are .npz, got {path.name}")
+    if not path.parent.is_dir():
+        raise ValueError(f"folder {path.parent} does not exist")
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as handle:
+        np.savez_compressed(handle, images=images.astype(np.float32))
+    os.replace(partial, path)

@@ -1,0 +1,73 @@
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from ganlab import callbacks
+
+
+class FakeModel:
+    """Just what the callbacks touch: a generator and the stop flag."""
+
+    def __init__(self):
+        self.stop_training = False
+        self.generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="tanh"), keras.layers.Reshape((4, 4, 1))])
+
+
+def run_epochs(callback, epochs, logs=None, batches=3):
+    for epoch in epochs:
+        callback.on_epoch_begin(epoch)
+        for batch in range(batches):
+            callback.on_train_batch_end(batch)
+        callback.on_epoch_end(epoch, logs or {"d_loss": 1.0 + epoch, "g_loss": 0.5})
+
+
+def test_loss_history_keeps_one_row_per_epoch_across_restarts(tmp_path):
+    path = tmp_path / "losses.csv"
+    run_epochs(callbacks.LossHistory(path), [0, 1, 2])
+    # a run killed after writing epoch 2's row but before its checkpoint resumes at 2
+    run_epochs(callbacks.LossHistory(path), [2, 3], logs={"d_loss": 9.0, "g_loss": 0.25})
+    history = callbacks.read_history(path)
+    assert history["epoch"] == [0, 1, 2, 3]
+    assert history["d_loss"] == [1.0, 2.0, 9.0, 9.0]
+    assert history["steps"] == [3, 3, 3, 3]
+
+
+def test_read_history_of_missing_file_is_empty(tmp_path):
+    assert callbacks.read_history(tmp_path / "none.csv") == {}
+
+
+def test_time_limit_stops_after_the_budget():
+    limit = callbacks.TimeLimit(minutes=0.5 / 60)
+    limit.set_model(FakeModel())
+    limit.on_train_begin()
+    limit.on_train_batch_end(0)
+    assert not limit.model.stop_training
+    time.sleep(0.6)
+    limit.on_train_batch_end(1)
+    assert limit.model.stop_training and limit.stopped
+    with pytest.raises(ValueError):
+        callbacks.TimeLimit(0)
+
+
+def test_monitor_writes_a_grid_per_epoch_and_a_gif(tmp_path):
+    monitor = callbacks.GANMonitor(np.zeros((4, 2)), tmp_path / "grids", gif_path=tmp_path / "progress.gif")
+    monitor.set_model(FakeModel())
+    for epoch in range(3):
+        monitor.on_epoch_end(epoch)
+    monitor.on_epoch_end(1)  # a repeated epoch overwrites its grid
+    monitor.on_train_end()
+    assert sorted(path.name for path in (tmp_path / "grids").iterdir()) == [
+        "epoch_0001.png",
+        "epoch_0002.png",
+        "epoch_0003.png",
+    ]
+    assert (tmp_path / "progress.gif").exists()
+    assert monitor.write_gif(tmp_path / "again.gif") == 3
+
+
+def test_write_atomically_leaves_no_partial_file(tmp_path):
+    callbacks.write_atomically(tmp_path / "a.txt", "hello")
+    assert (tmp_path / "a.txt").read_text() == "hello"
+    assert [path.name for path in tmp_path.iterdir()] == ["a.txt"]

@@ -1,0 +1,78 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ganlab import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--max-images", "128", "--batch-size", "64"]
+
+
+def run_cli(*args):
+    """``python -m ganlab`` in a fresh process, as a user would run it."""
+    environment = dict(os.environ, GANLAB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "ganlab", *map(str, args)], capture_output=True, text=True, env=environment, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "run"
+    assert cli.main(["train", "dcgan-mnist", "--epochs", "1", *TINY, "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_train_writes_every_artifact(trained_run):
+    for name in ["config.json", "run_info.json", "progress.gif", "losses.csv", "losses.png", "generator.keras"]:
+        assert (trained_run / name).is_file(), name
+    assert (trained_run / "grids" / "epoch_0001.png").is_file()
+    assert (trained_run / "checkpoint").is_dir()
+
+
+def test_sample_writes_the_documented_array_and_grid(trained_run, tmp_path):
+    out = tmp_path / "samples.npz"
+    assert cli.main(["sample", str(trained_run), "--n", "7", "--out", str(out), "--seed", "3", "--grid", str(tmp_path / "g.png")]) == 0
+    with np.load(out) as saved:
+        assert list(saved) == ["images"]
+        images = saved["images"]
+    assert images.shape == (7, 28, 28, 1) and images.dtype == np.float32
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    assert (tmp_path / "g.png").is_file()
+
+
+def test_same_command_again_resumes(trained_run, capsys):
+    assert cli.main(["train", "dcgan-mnist", "--epochs", "2", *TINY, "--out", str(trained_run), "--quiet"]) == 0
+    assert "2/2 epochs" in capsys.readouterr().out
+    assert (trained_run / "grids" / "epoch_0002.png").is_file()
+
+
+def test_presets_lists_the_recipes(capsys):
+    assert cli.main(["presets"]) == 0
+    listing = capsys.readouterr().out
+    assert "dcgan-mnist " in listing and "dcgan-mnist-tutorial" in listing
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "stylegan", "--out", "{tmp}/x"], "unknown preset 'stylegan'"),
+        (["train", "dcgan-mnist", "--epochs", "-3", "--out", "{tmp}/x"], "must be zero or more"),
+        (["train", "dcgan-mnist", "--minutes", "0", "--out", "{tmp}/x"], "must be positive"),
+        (["sample", "{tmp}/missing", "--n", "4", "--out", "{tmp}/s.npz"], "no run folder"),
+        (["sample", "{run}", "--n", "4", "--out", "{tmp}/s.npz", "--label", "3"], "unconditional"),
+        (["train", "dcgan-mnist-tutorial", "--out", "{run}"], "holds a 'dcgan-mnist' run"),
+        (["train", "dcgan-mnist", "--batch-size", "32", "--out", "{run}"], "cannot change"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(tmp_path, trained_run, args, message):
+    args = [arg.format(tmp=tmp_path, run=trained_run) for arg in args]
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1 and message in error_lines[0], result.stderr

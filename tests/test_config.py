@@ -1,0 +1,56 @@
+import dataclasses
+
+import pytest
+
+from ganlab import config
+
+
+def test_presets_include_default_and_tutorial_recipes():
+    assert {"dcgan-mnist", "dcgan-mnist-tutorial"} <= set(config.PRESETS)
+    tutorial = config.get_preset("dcgan-mnist-tutorial")
+    assert (tutorial.batch_size, tutorial.generator_learning_rate) == (256, 1e-4)
+    default = config.get_preset("dcgan-mnist")
+    assert (default.generator_learning_rate, default.beta_1) == (2e-4, 0.5)
+
+
+def test_get_preset_returns_a_copy():
+    first = config.get_preset("dcgan-mnist")
+    first.epochs = 999
+    assert config.get_preset("dcgan-mnist").epochs != 999
+
+
+def test_unknown_preset_lists_choices():
+    with pytest.raises(ValueError, match="choose from"):
+        config.get_preset("stylegan")
+
+
+def test_round_trip_through_json(tmp_path):
+    recipe = config.get_preset("dcgan-mnist").replace(epochs=3, max_images=500)
+    recipe.save(tmp_path / "config.json")
+    loaded = config.DCGANConfig.load(tmp_path / "config.json")
+    assert loaded == recipe
+    assert isinstance(loaded.generator_widths, tuple)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"epochs": -1}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"label_smoothing": 1.5}, "label_smoothing"),
+        ({"max_images": 10}, "max_images"),
+        ({"generator_learning_rate": 0.0}, "generator_learning_rate"),
+        ({"image_shape": (28, 28)}, "image_shape"),
+    ],
+)
+def test_validate_rejects_nonsense(change, message):
+    with pytest.raises(ValueError, match=message):
+        config.get_preset("dcgan-mnist").replace(**change)
+
+
+def test_replace_ignores_none_and_from_dict_rejects_unknown_fields():
+    recipe = config.get_preset("dcgan-mnist")
+    assert recipe.replace(epochs=None) == recipe
+    values = dataclasses.asdict(recipe) | {"learning_rate": 1.0}
+    with pytest.raises(ValueError, match="learning_rate"):
+        config.DCGANConfig.from_dict(values)

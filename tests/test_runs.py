@@ -1,0 +1,114 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from ganlab import callbacks, runs
+
+ARTIFACTS = ["config.json", "run_info.json", "progress.gif", "losses.csv", "losses.png", "generator.keras"]
+
+
+def test_train_writes_every_artifact(tmp_path, tiny_config):
+    result = runs.train(tiny_config, tmp_path, verbose=0)
+    for name in ARTIFACTS:
+        assert (tmp_path / name).is_file(), name
+    assert sorted(path.name for path in (tmp_path / "grids").iterdir()) == ["epoch_0001.png", "epoch_0002.png"]
+    assert (tmp_path / "checkpoint" / "latest.weights.h5").is_file()
+    assert result.epochs_done == 2 and not result.stopped_by_time_limit
+    assert result.history["epoch"] == [0, 1]
+    assert result.history["steps"] == [4, 4]  # 128 images, batch 32
+    info = json.loads((tmp_path / "run_info.json").read_text())
+    assert info["data_source"] == "embedded" and info["status"] == "finished"
+    assert info["versions"]["keras"] == keras.__version__
+    generator = runs.load_generator(tmp_path)
+    assert generator.output_shape == (None, 28, 28, 1)
+
+
+def test_resumed_run_continues_where_it_stopped_and_matches_an_uninterrupted_one(tmp_path, tiny_config):
+    uninterrupted = runs.train(tiny_config.replace(epochs=3), tmp_path / "straight", verbose=0)
+
+    runs.train(tiny_config.replace(epochs=1), tmp_path / "resumed", verbose=0)
+    config = runs.prepare_config("dcgan-mnist", tmp_path / "resumed", epochs=3)
+    assert config == tiny_config.replace(epochs=3)  # the saved recipe, extended
+    resumed = runs.train(config, tmp_path / "resumed", verbose=0)
+
+    assert resumed.first_epoch == 1 and resumed.epochs_done == 3
+    assert resumed.history["epoch"] == [0, 1, 2]
+    # optimizer, noise and dropout RNG state are all restored, so the runs agree
+    for name in ("d_loss", "g_loss", "real_accuracy", "fake_accuracy"):
+        np.testing.assert_allclose(resumed.history[name], uninterrupted.history[name], rtol=1e-4, atol=1e-5)
+    straight = runs.build_gan(tiny_config)
+    straight.load_weights(tmp_path / "straight" / "checkpoint" / "latest.weights.h5")
+    again = runs.build_gan(tiny_config)
+    again.load_weights(tmp_path / "resumed" / "checkpoint" / "latest.weights.h5")
+    assert int(again.g_optimizer.iterations) == int(straight.g_optimizer.iterations) == 12
+    for left, right in zip(again.generator.get_weights(), straight.generator.get_weights()):
+        np.testing.assert_allclose(left, right, rtol=1e-4, atol=1e-5)
+
+
+def test_rerunning_a_finished_run_trains_nothing(tmp_path, tiny_config):
+    runs.train(tiny_config, tmp_path, verbose=0)
+    before = (tmp_path / "losses.csv").read_text()
+    result = runs.train(tiny_config, tmp_path, verbose=0)
+    assert result.first_epoch == result.epochs_done == 2
+    assert (tmp_path / "losses.csv").read_text() == before
+
+
+def test_time_limit_stops_cleanly_and_still_writes_everything(tmp_path, tiny_config):
+    result = runs.train(tiny_config.replace(epochs=1000), tmp_path, minutes=3 / 60, verbose=0)
+    assert result.stopped_by_time_limit
+    assert 1 <= result.epochs_done < 1000
+    for name in ARTIFACTS:
+        assert (tmp_path / name).is_file(), name
+    assert json.loads((tmp_path / "run_info.json").read_text())["status"] == "stopped by time limit"
+
+
+def test_prepare_config_refuses_to_change_a_started_recipe(tmp_path, tiny_config):
+    tiny_config.save(tmp_path / "config.json")
+    with pytest.raises(ValueError, match="batch_size=32"):
+        runs.prepare_config("dcgan-mnist", tmp_path, batch_size=64)
+    with pytest.raises(ValueError, match="not 'dcgan-mnist-tutorial'"):
+        runs.prepare_config("dcgan-mnist-tutorial", tmp_path)
+    assert runs.prepare_config("dcgan-mnist", tmp_path, epochs=7).epochs == 7
+
+
+def test_select_images_takes_a_seeded_subset_of_all_classes():
+    labels = np.repeat(np.arange(10), 100)  # sorted by class, like some datasets
+    subset = runs.select_images(labels, 50, seed=0)
+    assert len(subset) == 50 and len(set(subset.tolist())) >= 8
+    np.testing.assert_array_equal(subset, runs.select_images(labels, 50, seed=0))
+    assert runs.select_images(labels, None, seed=0) is labels
+
+
+def test_sample_from_a_run(tmp_path, tiny_config):
+    runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
+    images = runs.sample(tmp_path, 6, seed=1)
+    assert images.shape == (6, 28, 28, 1) and images.dtype == np.float32
+    assert -1 <= images.min() and images.max() <= 1
+    np.testing.assert_array_equal(images, runs.sample(tmp_path, 6, seed=1))
+    runs.save_samples(images, tmp_path / "s.npz")
+    with np.load(tmp_path / "s.npz") as saved:
+        np.testing.assert_array_equal(saved["images"], images)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda path: runs.sample(path / "missing", 3), "no run folder"),
+        (lambda path: runs.sample(path, 3), "no generator.keras"),
+        (lambda path: runs.sample(path, 0), "positive"),
+        (lambda path: runs.save_samples(np.zeros((1, 2, 2, 1)), path / "x.png"), ".npz"),
+        (lambda path: runs.save_samples(np.zeros((1, 2, 2, 1)), path / "no" / "x.npz"), "does not exist"),
+    ],
+)
+def test_sampling_errors_are_clear(tmp_path, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(tmp_path)
+
+
+def test_history_csv_matches_keras_logs(tmp_path, tiny_config):
+    result = runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
+    history = callbacks.read_history(tmp_path / "losses.csv")
+    assert history == result.history
+    assert all(np.isfinite(history[name][0]) for name in ("d_loss", "g_loss"))
