@@ -25,11 +25,9 @@ import numpy as np  # noqa: E402
 from ganlab import config, data, runs, viz  # noqa: E402
 
 CANDIDATES = {
-    "dcgan-mnist (Adam 2e-4, b1 0.5, batch 64)": config.get_preset("dcgan-mnist"),
-    "dcgan-mnist-tutorial (Adam 1e-4, batch 256)": config.get_preset("dcgan-mnist-tutorial"),
-    "half-width networks (Adam 2e-4, b1 0.5, batch 64)": config.get_preset("dcgan-mnist").replace(
-        name="dcgan-mnist-half", generator_widths=(128, 64, 32), discriminator_widths=(32, 64)
-    ),
+    "dcgan-mnist-tutorial: tutorial networks, Adam 1e-4, batch 256": "dcgan-mnist-tutorial",
+    "dcgan-mnist-wide: tutorial networks, Adam 2e-4 b1 0.5, batch 64": "dcgan-mnist-wide",
+    "dcgan-mnist: half-width networks, Adam 2e-4 b1 0.5, batch 64": "dcgan-mnist",
 }
 
 
@@ -67,8 +65,8 @@ def main():
     referee, accuracy = train_referee(mnist.images, mnist.labels)
     print(f"referee CNN: {accuracy:.3f} accuracy on 1,000 held-out real digits")
     rows = []
-    for title, recipe in CANDIDATES.items():
-        recipe = recipe.replace(epochs=1000)
+    for title, preset in CANDIDATES.items():
+        recipe = config.get_preset(preset).replace(epochs=100_000)
         out_dir = args.out / recipe.name
         result = runs.train(recipe, out_dir, minutes=args.minutes, verbose=0)
         samples = runs.sample(out_dir, args.samples, seed=123)

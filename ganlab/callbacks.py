@@ -78,7 +78,8 @@ class LossHistory(keras.callbacks.Callback):
         self._steps = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self._steps += 1
+        # with steps_per_execution > 1, Keras reports the last step of each group
+        self._steps = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

@@ -92,8 +92,21 @@ def select_images(images: np.ndarray, max_images: int | None, seed: int) -> np.n
     return images[np.sort(order)]
 
 
-def build_gan(config: DCGANConfig):
-    """The compiled ``GAN`` a config describes."""
+def steps_per_call(steps_per_epoch: int, most: int) -> int:
+    """The largest divisor of ``steps_per_epoch`` that is at most ``most``.
+
+    Keras runs whole groups of ``steps_per_execution`` steps, so a group size that does
+    not divide the epoch would make every epoch overrun its steps.
+    """
+    return max(size for size in range(1, max(1, min(most, steps_per_epoch)) + 1) if steps_per_epoch % size == 0)
+
+
+def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
+    """The compiled ``GAN`` a config describes.
+
+    Given ``steps_per_epoch``, several steps run per call into the compiled graph (see
+    ``DCGANConfig.steps_per_execution``); without it, one.
+    """
     import keras
 
     from ganlab import gans, losses, models
@@ -117,6 +130,7 @@ def build_gan(config: DCGANConfig):
         generator_loss=losses.get_generator_loss(config.generator_loss),
         discriminator_loss=losses.get_discriminator_loss(config.discriminator_loss),
         label_smoothing=config.label_smoothing,
+        steps_per_execution=steps_per_call(steps_per_epoch, config.steps_per_execution) if steps_per_epoch else 1,
     )
     return gan
 
@@ -161,9 +175,9 @@ def train(
     if tuple(images.shape[1:]) != tuple(config.image_shape):
         raise ValueError(f"{config.dataset} images have shape {images.shape[1:]}, config says {config.image_shape}")
 
-    gan = build_gan(config)
     first_epoch = completed_epochs(out_dir)
     steps_per_epoch = data.steps_per_pass(len(images), config.batch_size)
+    gan = build_gan(config, steps_per_epoch)
     batches = data.make_dataset(
         images, config.batch_size, seed=config.seed, repeat=True, skip_epochs=first_epoch
     )

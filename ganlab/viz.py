@@ -93,16 +93,17 @@ def plot_losses(history: dict[str, Sequence[float]], title: str | None = None):
 
     epochs = np.asarray(history.get("epoch", []), dtype=int) + 1
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(10, 3.5))
+    marker = "o" if len(epochs) <= 30 else None  # dots help short runs, clutter long ones
     for name, label in (("d_loss", "discriminator"), ("g_loss", "generator")):
         if name in history:
-            loss_axes.plot(epochs, history[name], marker="o", markersize=3, label=label)
+            loss_axes.plot(epochs, history[name], marker=marker, markersize=3, label=label)
     loss_axes.set_xlabel("epoch")
     loss_axes.set_ylabel("loss")
     loss_axes.set_title("losses")
     loss_axes.legend()
     for name, label in (("real_accuracy", "on real images"), ("fake_accuracy", "on generated images")):
         if name in history:
-            accuracy_axes.plot(epochs, history[name], marker="o", markersize=3, label=label)
+            accuracy_axes.plot(epochs, history[name], marker=marker, markersize=3, label=label)
     accuracy_axes.set_ylim(-0.02, 1.02)
     accuracy_axes.axhline(0.5, color="grey", linewidth=0.8, linestyle="--")
     accuracy_axes.set_xlabel("epoch")

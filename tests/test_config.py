@@ -6,11 +6,19 @@ from ganlab import config
 
 
 def test_presets_include_default_and_tutorial_recipes():
-    assert {"dcgan-mnist", "dcgan-mnist-tutorial"} <= set(config.PRESETS)
+    assert {"dcgan-mnist", "dcgan-mnist-wide", "dcgan-mnist-tutorial"} <= set(config.PRESETS)
     tutorial = config.get_preset("dcgan-mnist-tutorial")
-    assert (tutorial.batch_size, tutorial.generator_learning_rate) == (256, 1e-4)
+    assert (tutorial.batch_size, tutorial.generator_learning_rate, tutorial.beta_1) == (256, 1e-4, 0.9)
+    assert tutorial.generator_widths == (256, 128, 64) and tutorial.label_smoothing == 0.0
     default = config.get_preset("dcgan-mnist")
-    assert (default.generator_learning_rate, default.beta_1) == (2e-4, 0.5)
+    assert (default.generator_learning_rate, default.beta_1, default.batch_size) == (2e-4, 0.5, 64)
+    assert default.generator_widths == (128, 64, 32) and default.label_smoothing == 0.1
+    assert config.get_preset("dcgan-mnist-wide").generator_widths == tutorial.generator_widths
+
+
+def test_preset_names_match_their_keys():
+    for name, preset in config.PRESETS.items():
+        assert preset.name == name
 
 
 def test_get_preset_returns_a_copy():

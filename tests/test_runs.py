@@ -112,3 +112,17 @@ def test_history_csv_matches_keras_logs(tmp_path, tiny_config):
     history = callbacks.read_history(tmp_path / "losses.csv")
     assert history == result.history
     assert all(np.isfinite(history[name][0]) for name in ("d_loss", "g_loss"))
+
+
+@pytest.mark.parametrize("steps, most, expected", [(78, 4, 3), (78, 8, 6), (40, 4, 4), (7, 4, 1), (2, 8, 2), (1, 4, 1)])
+def test_steps_per_call_divides_the_epoch(steps, most, expected):
+    assert runs.steps_per_call(steps, most) == expected
+
+
+def test_grouped_steps_keep_epochs_whole(tmp_path, tiny_config):
+    # 128 images at batch 16 is 8 steps; groups of up to 3 give 2, so 4 calls per epoch
+    result = runs.train(tiny_config.replace(batch_size=16, steps_per_execution=3, epochs=1), tmp_path, verbose=0)
+    assert result.history["steps"] == [8]
+    gan = runs.build_gan(tiny_config)
+    gan.load_weights(tmp_path / "checkpoint" / "latest.weights.h5")
+    assert int(gan.g_optimizer.iterations) == 8
