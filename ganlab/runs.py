@@ -150,11 +150,13 @@ def train(
     minutes: float | None = None,
     data_source: str = "auto",
     verbose="auto",
+    extra_callbacks: list | None = None,
 ) -> RunResult:
     """Train (or resume) the run in ``out_dir`` for ``config.epochs`` epochs or ``minutes``.
 
     Everything listed in this module's docstring is written into ``out_dir``. Running it
-    again with the same folder resumes from the last completed epoch.
+    again with the same folder resumes from the last completed epoch. ``extra_callbacks``
+    run after ganlab's own and before the checkpoint is written.
     """
     import keras
 
@@ -167,7 +169,7 @@ def train(
     out_dir.mkdir(parents=True, exist_ok=True)
     if not os.access(out_dir, os.W_OK):
         raise ValueError(f"cannot write to {out_dir}")
-    config.save(out_dir / CONFIG_FILE)
+    _write_json(out_dir / CONFIG_FILE, config.to_dict())
 
     keras.utils.set_random_seed(config.seed)
     dataset_arrays = data.load_dataset(config.dataset, source=data_source, verbose=verbose != 0)
@@ -176,17 +178,21 @@ def train(
         raise ValueError(f"{config.dataset} images have shape {images.shape[1:]}, config says {config.image_shape}")
 
     first_epoch = completed_epochs(out_dir)
+    if first_epoch:
+        _check_same_data(out_dir, dataset_arrays.source, len(images))
     steps_per_epoch = data.steps_per_pass(len(images), config.batch_size)
     gan = build_gan(config, steps_per_epoch)
     batches = data.make_dataset(
         images, config.batch_size, seed=config.seed, repeat=True, skip_epochs=first_epoch
     )
     fixed_noise = gans.latent_vectors(config.monitor_images, config.latent_dim, seed=config.seed + 1)
-    monitor = callbacks.GANMonitor(fixed_noise, out_dir / "grids", gif_path=out_dir / "progress.gif")
+    # the GIF is written by _finish, also when a run is interrupted
+    monitor = callbacks.GANMonitor(fixed_noise, out_dir / "grids")
     run_callbacks = [
         callbacks.LossHistory(out_dir / HISTORY_FILE),
         monitor,
         callbacks.SaveGenerator(out_dir / GENERATOR_FILE),
+        *(extra_callbacks or []),
     ]
     time_limit = callbacks.TimeLimit(minutes) if minutes else None
     if time_limit:
@@ -212,34 +218,57 @@ def train(
         print(_plan_line(config, first_epoch, steps_per_epoch, len(images), minutes, out_dir))
 
     started = time.perf_counter()
-    gan.fit(
-        batches,
-        epochs=config.epochs,
-        steps_per_epoch=steps_per_epoch,
-        callbacks=run_callbacks,
-        shuffle=False,  # the pipeline shuffles, seeded per epoch
-        verbose=verbose,
-    )
+    try:
+        gan.fit(
+            batches,
+            epochs=config.epochs,
+            steps_per_epoch=steps_per_epoch,
+            callbacks=run_callbacks,
+            shuffle=False,  # the pipeline shuffles, seeded per epoch
+            verbose=verbose,
+        )
+    except KeyboardInterrupt:
+        # Every completed epoch is checkpointed; leave the pictures and the status current.
+        _finish(out_dir, config, monitor, info, "interrupted", time.perf_counter() - started)
+        raise
+    stopped = bool(time_limit and time_limit.stopped)
     seconds = time.perf_counter() - started
-
-    epochs_done = completed_epochs(out_dir)
-    if not (out_dir / GENERATOR_FILE).exists():
+    status = "stopped by time limit" if stopped else "finished"
+    history = _finish(out_dir, config, monitor, info, status, seconds)
+    if not (out_dir / GENERATOR_FILE).exists():  # zero epochs trained: save the initial one
         callbacks.save_model_atomically(gan.generator, out_dir / GENERATOR_FILE)
+    return RunResult(out_dir, config, first_epoch, info["epochs_done"], stopped, seconds, history)
+
+
+def _finish(out_dir: Path, config: DCGANConfig, monitor, info: dict, status: str, seconds: float) -> dict:
+    """Write the GIF, the loss plot and the final run_info; return the loss history."""
+    import matplotlib.pyplot as plt
+
+    from ganlab import callbacks, viz
+
+    monitor.write_gif(out_dir / "progress.gif")
     history = callbacks.read_history(out_dir / HISTORY_FILE)
     if history:
         figure = viz.plot_losses(history, title=config.name)
         figure.savefig(out_dir / "losses.png", dpi=100)
-        import matplotlib.pyplot as plt
-
         plt.close(figure)
-    stopped = bool(time_limit and time_limit.stopped)
-    info.update(
-        status="stopped by time limit" if stopped else "finished",
-        epochs_done=epochs_done,
-        seconds_this_session=round(seconds, 1),
-    )
+    info.update(status=status, epochs_done=completed_epochs(out_dir), seconds_this_session=round(seconds, 1))
     _write_json(out_dir / RUN_INFO_FILE, info)
-    return RunResult(out_dir, config, first_epoch, epochs_done, stopped, seconds, history)
+    return history
+
+
+def _check_same_data(out_dir: Path, source: str, num_images: int) -> None:
+    """A resumed run must see the data it started on, or its epochs mean something else."""
+    info_path = out_dir / RUN_INFO_FILE
+    if not info_path.exists():
+        return
+    previous = json.loads(info_path.read_text())
+    if (previous.get("data_source"), previous.get("num_images")) != (source, num_images):
+        raise ValueError(
+            f"{out_dir} was trained on {previous.get('num_images')} images from "
+            f"{previous.get('data_source')!r}, but {num_images} images from {source!r} are "
+            "available now; choose --data-source to match, or a new --out"
+        )
 
 
 def _plan_line(config, first_epoch, steps_per_epoch, num_images, minutes, out_dir) -> str:

@@ -126,3 +126,37 @@ def test_grouped_steps_keep_epochs_whole(tmp_path, tiny_config):
     gan = runs.build_gan(tiny_config)
     gan.load_weights(tmp_path / "checkpoint" / "latest.weights.h5")
     assert int(gan.g_optimizer.iterations) == 8
+
+
+def test_resuming_on_other_data_is_refused(tmp_path, tiny_config):
+    runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
+    with pytest.raises(ValueError, match="trained on 128 images"):
+        runs.train(tiny_config.replace(epochs=2, max_images=96), tmp_path, verbose=0)
+
+
+class InterruptAfter(keras.callbacks.Callback):
+    """Raise KeyboardInterrupt partway through an epoch, as Ctrl-C would."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.epoch, self.batch, self.current = epoch, batch, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.current == self.epoch and batch >= self.batch:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_run_keeps_completed_epochs_and_resumes(tmp_path, tiny_config):
+    recipe = tiny_config.replace(epochs=3, steps_per_execution=1)
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C in the middle of the second epoch
+        runs.train(recipe, tmp_path, verbose=0, extra_callbacks=[InterruptAfter(epoch=1, batch=1)])
+    info = json.loads((tmp_path / "run_info.json").read_text())
+    assert info["status"] == "interrupted" and info["epochs_done"] == 1
+    assert (tmp_path / "progress.gif").is_file() and (tmp_path / "losses.png").is_file()
+    assert callbacks.read_history(tmp_path / "losses.csv")["epoch"] == [0]
+    resumed = runs.train(recipe, tmp_path, verbose=0)
+    assert resumed.first_epoch == 1
+    assert resumed.history["epoch"] == [0, 1, 2]
