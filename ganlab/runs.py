@@ -61,15 +61,22 @@ def prepare_config(preset: str, out_dir: str | Path, **overrides) -> DCGANConfig
     saved = DCGANConfig.load(saved_path)
     if saved.name != config.name:
         raise ValueError(f"{out_dir} holds a {saved.name!r} run, not {preset!r}; choose another --out")
-    for field, value in overrides.items():
-        if value is None or field in RESUMABLE_CHANGES:
+    resumed = saved.replace(**overrides)
+    check_same_recipe(saved, resumed, out_dir)
+    return resumed
+
+
+def check_same_recipe(saved: DCGANConfig, config: DCGANConfig, out_dir: str | Path) -> None:
+    """Raise ``ValueError`` if ``config`` changes ``saved`` in anything but ``epochs``."""
+    for field in dataclasses.fields(DCGANConfig):
+        if field.name in RESUMABLE_CHANGES:
             continue
-        if getattr(saved, field) != value:
+        before, after = getattr(saved, field.name), getattr(config, field.name)
+        if before != after:
             raise ValueError(
-                f"{out_dir} was started with {field}={getattr(saved, field)!r}; a resumed run "
-                f"cannot change it to {value!r} (use a new --out)"
+                f"{out_dir} was started with {field.name}={before!r}; a resumed run cannot "
+                f"change it to {after!r} (use a new --out)"
             )
-    return saved.replace(epochs=overrides.get("epochs"))
 
 
 def completed_epochs(out_dir: str | Path) -> int:
@@ -169,6 +176,8 @@ def train(
     out_dir.mkdir(parents=True, exist_ok=True)
     if not os.access(out_dir, os.W_OK):
         raise ValueError(f"cannot write to {out_dir}")
+    if (out_dir / CONFIG_FILE).exists():
+        check_same_recipe(DCGANConfig.load(out_dir / CONFIG_FILE), config, out_dir)
     _write_json(out_dir / CONFIG_FILE, config.to_dict())
 
     keras.utils.set_random_seed(config.seed)

@@ -128,10 +128,15 @@ def test_grouped_steps_keep_epochs_whole(tmp_path, tiny_config):
     assert int(gan.g_optimizer.iterations) == 8
 
 
-def test_resuming_on_other_data_is_refused(tmp_path, tiny_config):
+def test_resuming_on_other_data_is_refused(tmp_path, tiny_config, monkeypatch):
+    from ganlab import data
+
     runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
-    with pytest.raises(ValueError, match="trained on 128 images"):
-        runs.train(tiny_config.replace(epochs=2, max_images=96), tmp_path, verbose=0)
+    embedded = data.load_mnist(verbose=False)
+    # the same recipe, but now the full download is available instead of the embedded digits
+    monkeypatch.setattr(data, "load_dataset", lambda *args, **kwargs: embedded._replace(source="keras"))
+    with pytest.raises(ValueError, match="trained on 128 images from 'embedded'"):
+        runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0)
 
 
 class InterruptAfter(keras.callbacks.Callback):
@@ -160,3 +165,10 @@ def test_interrupted_run_keeps_completed_epochs_and_resumes(tmp_path, tiny_confi
     resumed = runs.train(recipe, tmp_path, verbose=0)
     assert resumed.first_epoch == 1
     assert resumed.history["epoch"] == [0, 1, 2]
+
+
+def test_train_refuses_to_resume_a_folder_with_another_recipe(tmp_path, tiny_config):
+    runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
+    with pytest.raises(ValueError, match="generator_widths"):
+        runs.train(tiny_config.replace(generator_widths=(16, 8, 4)), tmp_path, verbose=0)
+    assert runs.DCGANConfig.load(tmp_path / "config.json") == tiny_config.replace(epochs=1)  # untouched

@@ -1,0 +1,16 @@
+"""Benchmarks are not run by the suite (they take minutes), but the throughput benchmark's
+machinery must not rot: run it on a tiny case."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import throughput  # noqa: E402
+
+
+def test_throughput_measures_both_trainers_on_the_same_steps():
+    medians, per_call = throughput.measure("dcgan-mnist", batch_size=16, steps=6, repeats=2, steps_per_execution=4)
+    assert set(medians) == {"reference", "ganlab"}
+    assert all(rate > 0 for rate in medians.values())
+    assert per_call == 3  # the largest divisor of 6 not above 4
