@@ -59,6 +59,7 @@ def main():
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=Path("runs/recipe-search"))
+    parser.add_argument("--presets", nargs="+", default=list(CANDIDATES.values()), help="a subset to run")
     args = parser.parse_args()
 
     mnist = data.load_mnist()
@@ -66,8 +67,12 @@ def main():
     print(f"referee CNN: {accuracy:.3f} accuracy on 1,000 held-out real digits")
     rows = []
     for title, preset in CANDIDATES.items():
+        if preset not in args.presets:
+            continue
         recipe = config.get_preset(preset).replace(epochs=100_000)
         out_dir = args.out / recipe.name
+        if out_dir.exists():
+            raise SystemExit(f"{out_dir} exists: remove it, a search must start its runs fresh")
         result = runs.train(recipe, out_dir, minutes=args.minutes, verbose=0)
         samples = runs.sample(out_dir, args.samples, seed=123)
         viz.save_grid(samples[:100], out_dir / "samples.png", columns=10)
