@@ -167,7 +167,7 @@ def train(
     """
     import keras
 
-    from ganlab import callbacks, data, gans, viz
+    from ganlab import callbacks, data, gans
 
     config.validate()
     if minutes is not None and minutes <= 0:

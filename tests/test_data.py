@@ -85,9 +85,9 @@ def test_pipeline_is_seeded_and_skip_epochs_matches_an_uninterrupted_run():
     uninterrupted = _pipeline_batches(images, 8, epochs=3, seed=3)
     again = _pipeline_batches(images, 8, epochs=3, seed=3)
     resumed = _pipeline_batches(images, 8, epochs=1, seed=3, skip_epochs=2)
-    for left, right in zip(uninterrupted, again):
+    for left, right in zip(uninterrupted, again, strict=True):
         np.testing.assert_array_equal(left, right)
-    for left, right in zip(uninterrupted[2 * steps :], resumed):
+    for left, right in zip(uninterrupted[2 * steps :], resumed, strict=True):
         np.testing.assert_array_equal(left, right)
 
 

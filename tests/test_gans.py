@@ -45,8 +45,8 @@ def test_train_step_moves_both_players():
     generator_before = [w.copy() for w in gan.generator.get_weights()]
     discriminator_before = [w.copy() for w in gan.discriminator.get_weights()]
     gan.fit(real_digits(16), batch_size=16, epochs=1, verbose=0)
-    assert any(not np.array_equal(a, b) for a, b in zip(generator_before, gan.generator.get_weights()))
-    assert any(not np.array_equal(a, b) for a, b in zip(discriminator_before, gan.discriminator.get_weights()))
+    assert any(not np.array_equal(a, b) for a, b in zip(generator_before, gan.generator.get_weights(), strict=True))
+    assert any(not np.array_equal(a, b) for a, b in zip(discriminator_before, gan.discriminator.get_weights(), strict=True))
 
 
 def test_same_seed_same_losses_and_other_seed_differs():
@@ -104,5 +104,5 @@ def test_saved_weights_restore_optimizers_and_noise_rng(tmp_path):
     restored.load_weights(tmp_path / "state.weights.h5")
     assert int(restored.g_optimizer.iterations) == int(gan.g_optimizer.iterations) == 4
     np.testing.assert_array_equal(restored.seed_generator.state.numpy(), gan.seed_generator.state.numpy())
-    for left, right in zip(restored.get_weights(), gan.get_weights()):
+    for left, right in zip(restored.get_weights(), gan.get_weights(), strict=True):
         np.testing.assert_array_equal(left, right)

@@ -43,7 +43,7 @@ def test_resumed_run_continues_where_it_stopped_and_matches_an_uninterrupted_one
     again = runs.build_gan(tiny_config)
     again.load_weights(tmp_path / "resumed" / "checkpoint" / "latest.weights.h5")
     assert int(again.g_optimizer.iterations) == int(straight.g_optimizer.iterations) == 12
-    for left, right in zip(again.generator.get_weights(), straight.generator.get_weights()):
+    for left, right in zip(again.generator.get_weights(), straight.generator.get_weights(), strict=True):
         np.testing.assert_allclose(left, right, rtol=1e-4, atol=1e-5)
 
 
