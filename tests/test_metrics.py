@@ -1,0 +1,89 @@
+import math
+
+import numpy as np
+import pytest
+
+from ganlab import metrics
+
+
+def test_frechet_distance_of_one_feature_matches_hand_computation():
+    # a: mean 1, variance 2; b: mean 3, variance 8 (ddof=1)
+    # (1 - 3)^2 + 2 + 8 - 2 sqrt(2 * 8) = 4 + 10 - 8 = 6
+    assert metrics.frechet_distance([[0.0], [2.0]], [[1.0], [5.0]]) == pytest.approx(6.0)
+
+
+def test_frechet_distance_with_diagonal_covariances():
+    # independent features: |dmu|^2 + sum (sqrt(var_a) - sqrt(var_b))^2
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((20000, 2)) * [1.0, 2.0]
+    b = rng.standard_normal((20000, 2)) * [3.0, 2.0] + [1.0, -1.0]
+    expected = (1 + 1) + (1 - 3) ** 2 + (2 - 2) ** 2
+    assert metrics.frechet_distance(a, b) == pytest.approx(expected, rel=0.03)
+
+
+def test_frechet_distance_is_zero_for_identical_sets_and_grows_with_a_shift():
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((500, 8))
+    assert metrics.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-8)
+    # a shift by s in every one of 8 features adds 8 s^2 exactly
+    assert metrics.frechet_distance(a, a + 0.5) == pytest.approx(8 * 0.25, rel=1e-6)
+    assert metrics.frechet_distance(a, a + 1.0) > metrics.frechet_distance(a, a + 0.5)
+
+
+def test_kernel_distance_matches_hand_computation():
+    # k(x, y) = (x y + 1)^3 for d = 1
+    # within x: k(0, 1) = 1; within y: k(1, 2) = 27; between: (1 + 1 + 8 + 27) / 4 = 9.25
+    mean, error = metrics.kernel_distance([[0.0], [1.0]], [[1.0], [2.0]])
+    assert mean == pytest.approx(1 + 27 - 2 * 9.25)
+    assert error == 0.0
+
+
+def test_kernel_distance_is_near_zero_for_same_distribution_and_positive_for_shift():
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((400, 4)), rng.standard_normal((400, 4))
+    same, same_error = metrics.kernel_distance(a, b, subset_size=200, num_subsets=20)
+    shifted, _ = metrics.kernel_distance(a, b + 1.0, subset_size=200, num_subsets=20)
+    assert abs(same) < 3 * same_error + 1e-3
+    assert shifted > 10 * max(same_error, 1e-3)
+
+
+def test_inception_score_hand_cases():
+    assert metrics.inception_score([[0.5, 0.5], [0.5, 0.5]])[0] == pytest.approx(1.0)
+    # confident and varied: KL of each row to the uniform marginal is log 2
+    assert metrics.inception_score([[1.0, 0.0], [0.0, 1.0]])[0] == pytest.approx(2.0)
+    # confident but collapsed onto one class
+    assert metrics.inception_score([[1.0, 0.0], [1.0, 0.0]])[0] == pytest.approx(1.0)
+    # rows (0.9, 0.1) and (0.1, 0.9): KL to (0.5, 0.5) = 0.9 ln 1.8 + 0.1 ln 0.2
+    expected = math.exp(0.9 * math.log(1.8) + 0.1 * math.log(0.2))
+    assert metrics.inception_score([[0.9, 0.1], [0.1, 0.9]])[0] == pytest.approx(expected)
+
+
+def test_inception_score_splits_report_spread():
+    probabilities = [[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]
+    mean, spread = metrics.inception_score(probabilities, splits=2)
+    assert mean == pytest.approx((2.0 + 1.0) / 2) and spread == pytest.approx(0.5)
+
+
+def test_histogram_and_mode_coverage():
+    probabilities = np.eye(3)[[0, 0, 0, 0, 1, 1, 1, 2, 0]]
+    histogram = metrics.class_histogram(probabilities)
+    assert histogram.tolist() == [5, 3, 1]
+    # fair share is 3; a third of it is 1, so all three classes count
+    assert metrics.mode_coverage(histogram) == 3
+    assert metrics.mode_coverage([10, 0, 0, 2]) == 2  # fair share 3: needs 1 or more
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: metrics.frechet_distance(np.zeros(5), np.zeros(5)), "2-D"),
+        (lambda: metrics.frechet_distance(np.zeros((1, 2)), np.zeros((3, 2))), "at least 2"),
+        (lambda: metrics.frechet_distance(np.zeros((3, 2)), np.zeros((3, 4))), "feature sizes"),
+        (lambda: metrics.kernel_distance(np.zeros((3, 2)), np.zeros((3, 4))), "feature sizes"),
+        (lambda: metrics.inception_score([[0.7, 0.7]]), "distribution"),
+        (lambda: metrics.inception_score([[0.5, 0.5]], splits=2), "splits"),
+    ],
+)
+def test_bad_input_is_a_clear_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
