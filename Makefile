@@ -20,10 +20,12 @@ $(INSTALLED): pyproject.toml requirements/constraints.txt
 	touch $@
 
 # Train the default DCGAN on MNIST (full set when it can be downloaded, else the 5,000
-# embedded real digits), then draw 100 samples. Running it again resumes the run.
+# embedded real digits), draw 100 samples and score 1,000 with the judge. Running it
+# again resumes the run.
 demo: $(INSTALLED)
 	$(BIN)/python -m ganlab train dcgan-mnist --minutes $(DEMO_MINUTES) --out $(RUN_DIR)
 	$(BIN)/python -m ganlab sample $(RUN_DIR) --n 100 --out $(RUN_DIR)/samples.npz --grid $(RUN_DIR)/samples.png
+	$(BIN)/python -m ganlab score $(RUN_DIR)
 
 test: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest

@@ -45,7 +45,10 @@ def read_history(path: str | Path) -> dict[str, list[float]]:
     columns: dict[str, list[float]] = {name: [] for name in rows[0]}
     for row in rows:
         for name, value in row.items():
-            columns[name].append(int(value) if name in ("epoch", "steps") else float(value))
+            if name in ("epoch", "steps"):
+                columns[name].append(int(value))
+            else:  # a score measured only every few epochs is blank in between
+                columns[name].append(float(value) if value != "" else float("nan"))
     return columns
 
 
@@ -53,7 +56,9 @@ class LossHistory(keras.callbacks.Callback):
     """Append each epoch's logs to a CSV, keeping one row per epoch across restarts.
 
     When training resumes at epoch k, rows for epochs >= k (written by a run that was
-    killed before its checkpoint) are dropped before the new ones are added.
+    killed before its checkpoint) are dropped before the new ones are added. Besides the
+    losses, any number in the logs is kept (for example the judge scores that
+    ``QualityMonitor``, placed before this callback, adds every few epochs).
     """
 
     def __init__(self, path: str | Path):
@@ -84,11 +89,13 @@ class LossHistory(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         row = {"epoch": epoch, "steps": self._steps, "seconds": round(time.perf_counter() - self._epoch_started, 3)}
-        for name in HISTORY_COLUMNS[3:]:
-            if name in logs:
-                row[name] = float(logs[name])
+        for name, value in logs.items():
+            if isinstance(value, (int, float, np.number)):
+                row[name] = float(value)
         self.rows.append(row)
-        columns = list(HISTORY_COLUMNS[:3]) + [name for name in HISTORY_COLUMNS[3:] if name in row]
+        present = {name for existing in self.rows for name in existing}
+        columns = [name for name in HISTORY_COLUMNS if name in present]
+        columns += sorted(present - set(HISTORY_COLUMNS))
         lines = [",".join(columns)]
         for existing in self.rows:
             lines.append(",".join(_format_cell(existing.get(name, "")) for name in columns))
@@ -137,6 +144,31 @@ class GANMonitor(keras.callbacks.Callback):
         count = viz.save_gif(frames, partial)
         os.replace(partial, path)
         return count
+
+
+class QualityMonitor(keras.callbacks.Callback):
+    """Every ``every`` epochs, score ``sample_size`` images from the generator with the MNIST
+    judge and add ``judge_fid``, ``judge_is`` and ``coverage`` to the epoch's logs.
+
+    Place it before ``LossHistory`` so the scores land in the history next to the losses:
+    then the training curves show quality, not only loss. The noise is seeded, so every
+    scoring uses the same latent vectors.
+    """
+
+    def __init__(self, every: int = 5, sample_size: int = 1000, seed: int = 0):
+        super().__init__()
+        if every <= 0:
+            raise ValueError(f"every must be positive, got {every}")
+        self.every, self.sample_size, self.seed = every, sample_size, seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or (epoch + 1) % self.every:
+            return
+        from ganlab import gans, metrics
+
+        images = gans.generate_images(self.model.generator, self.sample_size, seed=self.seed)
+        scores = metrics.score_mnist(images, sample_size=self.sample_size, include_real=False)["generated"]
+        logs.update(judge_fid=scores["judge_fid"], judge_is=scores["judge_is"], coverage=float(scores["coverage"]))
 
 
 class TimeLimit(keras.callbacks.Callback):

@@ -2,6 +2,7 @@
 
     python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
+    python -m ganlab score RUN_DIR|FILE.npz
     python -m ganlab presets
 
 Bad input ends with one line on stderr and exit status 2, never a traceback.
@@ -65,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--label", type=int, help="class to draw (conditional models only)")
     sample.add_argument("--grid", type=Path, help="also write the images as one PNG")
 
+    score = commands.add_parser("score", help="judge-based quality of a run (or an .npz of samples)")
+    score.add_argument("target", type=Path, help="a run folder, or an .npz with an 'images' array")
+    score.add_argument("--seed", type=int, default=0, help="noise seed when sampling from a run")
+
     commands.add_parser("presets", help="list the training presets")
     return parser
 
@@ -103,6 +108,21 @@ def _sample(args) -> int:
     return 0
 
 
+def _score(args) -> int:
+    from ganlab import metrics, runs
+
+    scores, written = runs.score(args.target, seed=args.seed)
+    record = metrics.judge_record()
+    print(metrics.format_scores(scores))
+    print(
+        f"Measured with ganlab's MNIST judge ({record['held_out_accuracy']:.1%} accurate on "
+        f"{record['held_out_images']:,} held-out real digits), not Inception-v3: compare judge-FID "
+        f"only with other judge-FIDs at {metrics.SAMPLE_SIZE:,} images."
+    )
+    print(f"ganlab: wrote {written}")
+    return 0
+
+
 def _presets(args) -> int:
     for name, preset in config_module.PRESETS.items():
         print(
@@ -117,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # TensorFlow's C++ start-up chatter is not for readers of the command line.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    handlers = {"train": _train, "sample": _sample, "presets": _presets}
+    handlers = {"train": _train, "sample": _sample, "score": _score, "presets": _presets}
     try:
         return handlers[args.command](args)
     except (ValueError, FileNotFoundError, PermissionError) as error:

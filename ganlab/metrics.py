@@ -124,3 +124,254 @@ def mode_coverage(histogram, min_share: float = 1 / 3) -> int:
     histogram = np.asarray(histogram)
     fair_share = histogram.sum() / len(histogram)
     return int((histogram >= min_share * fair_share).sum())
+
+
+# --- The MNIST judge: a small classifier whose features and probabilities feed the math ---
+
+JUDGE_WEIGHTS = "judge.weights.h5"
+JUDGE_RECORD = "judge.json"
+JUDGE_SPLIT_SEED = 0
+JUDGE_HELD_OUT = 1000
+FEATURE_LAYER = "features"
+
+
+def assets_dir():
+    """The folder inside the package where shipped weights live."""
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent / "assets"
+
+
+def build_judge(feature_size: int = 128):
+    """The judge's network: two convolution blocks, a ``features`` layer, 10 softmax outputs.
+
+    Data augmentation is not part of it (it is applied only while training), so the
+    shipped judge is a plain, deterministic classifier.
+    """
+    import keras
+    from keras import layers
+
+    image = keras.Input((28, 28, 1), name="image")
+    x = image
+    for block, width in enumerate((32, 64), start=1):
+        for conv in (1, 2):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}")(x)
+            x = layers.BatchNormalization(name=f"block{block}_bn{conv}")(x)
+            x = layers.ReLU(name=f"block{block}_relu{conv}")(x)
+        x = layers.MaxPooling2D(name=f"block{block}_pool")(x)
+        x = layers.Dropout(0.25, name=f"block{block}_dropout")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(feature_size, activation="relu", name=FEATURE_LAYER)(x)
+    x = layers.Dropout(0.4, name="features_dropout")(x)
+    probabilities = layers.Dense(10, activation="softmax", name="probabilities")(x)
+    return keras.Model(image, probabilities, name="judge")
+
+
+def judge_split(num_images: int, held_out: int = JUDGE_HELD_OUT, seed: int = JUDGE_SPLIT_SEED):
+    """Seeded (train, held-out) index arrays over the embedded digits."""
+    order = np.random.default_rng(seed).permutation(num_images)
+    return np.sort(order[held_out:]), np.sort(order[:held_out])
+
+
+def train_judge(out_dir=None, epochs: int = 40, seed: int = 0, verbose: int = 2) -> dict:
+    """Train the judge on the embedded digits (all but a seeded held-out 1,000), save its
+    weights and a record of how it was made, and return that record.
+
+    The embedded digits (not the full download) are used so that the shipped judge, and
+    every score computed with it, is the same on every machine, online or not. No held-out
+    digit is seen during training: the epochs and schedule are fixed in advance.
+    """
+    import json
+    import time
+    from pathlib import Path
+
+    import keras
+    import tensorflow as tf
+
+    from ganlab import data
+
+    out_dir = Path(out_dir) if out_dir else assets_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(seed)
+    mnist = data.load_mnist(source="embedded", verbose=verbose > 0)
+    train_index, held_out_index = judge_split(len(mnist.images))
+    judge = build_judge()
+    augment = keras.Sequential(
+        [
+            keras.layers.RandomRotation(0.04, fill_value=-1.0, seed=seed),
+            keras.layers.RandomTranslation(0.1, 0.1, fill_value=-1.0, seed=seed),
+            keras.layers.RandomZoom(0.1, fill_value=-1.0, seed=seed),
+        ],
+        name="augment",
+    )
+    trainer = keras.Sequential([augment, judge])
+    trainer.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    started = time.perf_counter()
+    trainer.fit(
+        mnist.images[train_index],
+        mnist.labels[train_index],
+        epochs=epochs,
+        batch_size=64,
+        callbacks=[keras.callbacks.ReduceLROnPlateau("loss", factor=0.5, patience=3)],
+        verbose=verbose,
+    )
+    judge.compile(metrics=["accuracy"], loss="sparse_categorical_crossentropy")
+    _, accuracy = judge.evaluate(mnist.images[held_out_index], mnist.labels[held_out_index], verbose=0)
+    judge.save_weights(out_dir / JUDGE_WEIGHTS)
+    record = {
+        "held_out_accuracy": round(float(accuracy), 4),
+        "held_out_images": int(len(held_out_index)),
+        "training_images": int(len(train_index)),
+        "data_source": mnist.source,
+        "split_seed": JUDGE_SPLIT_SEED,
+        "seed": seed,
+        "epochs": epochs,
+        "training_seconds": round(time.perf_counter() - started, 1),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+    }
+    (out_dir / JUDGE_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+_JUDGE_CACHE: dict = {}
+
+
+def load_judge(weights_dir=None):
+    """The shipped judge, built from code and loaded from its weights (no unsafe loading).
+
+    Cached per folder: scoring in a loop does not rebuild it.
+    """
+    from pathlib import Path
+
+    folder = Path(weights_dir) if weights_dir else assets_dir()
+    if folder not in _JUDGE_CACHE:
+        path = folder / JUDGE_WEIGHTS
+        if not path.exists():
+            raise ValueError(f"no judge weights at {path}; train them with 'python -m ganlab.metrics train-judge'")
+        judge = build_judge()
+        judge.load_weights(path)
+        _JUDGE_CACHE[folder] = judge
+    return _JUDGE_CACHE[folder]
+
+
+def judge_record(weights_dir=None) -> dict:
+    """How the judge in ``weights_dir`` (default: the shipped one) was trained, and its accuracy."""
+    import json
+    from pathlib import Path
+
+    folder = Path(weights_dir) if weights_dir else assets_dir()
+    return json.loads((folder / JUDGE_RECORD).read_text())
+
+
+def judge_outputs(images, judge=None, batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """The judge's ``features`` activations and class probabilities for MNIST-like images
+    (N, 28, 28, 1) in [-1, 1]."""
+    import keras
+
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+        raise ValueError(f"the MNIST judge takes images of shape (N, 28, 28, 1), got {images.shape}")
+    judge = judge or load_judge()
+    both = keras.Model(judge.input, [judge.get_layer(FEATURE_LAYER).output, judge.output])
+    features, probabilities = both.predict(images, batch_size=batch_size, verbose=0)
+    return np.asarray(features, dtype=np.float64), np.asarray(probabilities, dtype=np.float64)
+
+
+SAMPLE_SIZE = 1000
+
+
+def reference_digits():
+    """The real digits every MNIST score is measured against: the judge's training split
+    of the embedded digits (4,000), and its held-out split (1,000) for the "real data" row."""
+    from ganlab import data
+
+    mnist = data.load_mnist(source="embedded", verbose=False)
+    train_index, held_out_index = judge_split(len(mnist.images))
+    return mnist.images[train_index], mnist.images[held_out_index], mnist.labels[held_out_index]
+
+
+def score_mnist(images, sample_size: int = SAMPLE_SIZE, include_real: bool = True) -> dict:
+    """Judge-based quality of MNIST-like samples, computed the same way for real digits.
+
+    Uses the first ``sample_size`` images (1,000 everywhere in the book: the distances
+    depend on it). Returns ``{"generated": {...}, "real": {...}}`` (``real`` only with
+    ``include_real``): ``judge_fid`` (Frechet distance on the judge's features, against
+    the judge's 4,000 training digits), ``kid`` and ``kid_error``, ``judge_is`` (Inception
+    Score from the judge's probabilities), ``histogram``, ``coverage`` (digits drawn at
+    least a third of their fair share) and ``mode_collapse`` (coverage below 10).
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) < sample_size:
+        raise ValueError(f"scores use {sample_size} images so that they compare; got {len(images)}")
+    _, held_out, _ = reference_digits()
+    rows = {"generated": images[:sample_size]}
+    reference_features = _reference_features()
+    if include_real:
+        rows["real"] = held_out[:sample_size]
+    return {name: _score_row(sample, reference_features) for name, sample in rows.items()}
+
+
+def _reference_features() -> np.ndarray:
+    # the same 4,000 digits for every score: compute their features once per process
+    if "reference_features" not in _JUDGE_CACHE:
+        reference, _, _ = reference_digits()
+        _JUDGE_CACHE["reference_features"] = judge_outputs(reference)[0]
+    return _JUDGE_CACHE["reference_features"]
+
+
+def _score_row(sample, reference_features) -> dict:
+    features, probabilities = judge_outputs(sample)
+    histogram = class_histogram(probabilities, 10)
+    coverage = mode_coverage(histogram)
+    kid, kid_error = kernel_distance(features, reference_features)
+    return {
+        "judge_fid": frechet_distance(features, reference_features),
+        "kid": kid,
+        "kid_error": kid_error,
+        "judge_is": inception_score(probabilities)[0],
+        "histogram": histogram.tolist(),
+        "coverage": coverage,
+        "mode_collapse": coverage < 10,
+        "images": int(len(sample)),
+    }
+
+
+def conditional_accuracy(images, labels) -> float:
+    """The judge's accuracy on images that were asked to show ``labels`` (conditional GANs)."""
+    labels = np.asarray(labels)
+    if len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    _, probabilities = judge_outputs(images)
+    return float((probabilities.argmax(axis=1) == labels).mean())
+
+
+def format_scores(scores: dict) -> str:
+    """A small text table of ``score_mnist`` results, one row per set of images."""
+    lines = [f"{'images':<10} {'judge-FID':>9} {'KID':>16} {'judge-IS':>8} {'coverage':>8}  per digit 0-9"]
+    for name, row in scores.items():
+        kid = f"{row['kid']:.4f}+-{row['kid_error']:.4f}"
+        lines.append(
+            f"{name:<10} {row['judge_fid']:>9.3f} {kid:>16} {row['judge_is']:>8.2f} {row['coverage']:>5}/10  "
+            + " ".join(str(count) for count in row["histogram"])
+        )
+    return "\n".join(lines)
+
+
+def _main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m ganlab.metrics")
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train-judge", help="train the MNIST judge and save it in the package")
+    train.add_argument("--epochs", type=int, default=40)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", help="folder for the weights (default: the package's assets)")
+    args = parser.parse_args(argv)
+    record = train_judge(args.out, epochs=args.epochs, seed=args.seed)
+    print(f"judge: {record['held_out_accuracy']:.4f} accuracy on {record['held_out_images']} held-out real digits")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -342,3 +342,31 @@ def save_samples(images: np.ndarray, path: str | Path) -> None:
     with partial.open("wb") as handle:
         np.savez_compressed(handle, images=images.astype(np.float32))
     os.replace(partial, path)
+
+
+def score(target: str | Path, seed: int = 0) -> tuple[dict, Path]:
+    """Judge-score a run folder (1,000 seeded samples from its generator) or an ``.npz``
+    of samples; write the scores as JSON and return them with the file's path.
+
+    A run's scores go to ``RUN_DIR/metrics.json``; an ``.npz``'s to ``FILE.metrics.json``.
+    """
+    from ganlab import metrics
+
+    target = Path(target)
+    if target.suffix == ".npz":
+        if not target.is_file():
+            raise ValueError(f"no sample file at {target}")
+        with np.load(target) as saved:
+            if "images" not in saved:
+                raise ValueError(f"{target} has no 'images' array")
+            images = saved["images"]
+        written = target.with_name(target.stem + ".metrics.json")
+    else:
+        images = sample(target, metrics.SAMPLE_SIZE, seed=seed)
+        written = target / "metrics.json"
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+        raise ValueError(f"only MNIST-shaped images (N, 28, 28, 1) can be judged offline, got {images.shape}")
+    scores = metrics.score_mnist(images)
+    record = {"scores": scores, "sample_size": metrics.SAMPLE_SIZE, "extractor": "ganlab MNIST judge", "judge": metrics.judge_record()}
+    _write_json(written, record)
+    return scores, written

@@ -71,3 +71,31 @@ def test_write_atomically_leaves_no_partial_file(tmp_path):
     callbacks.write_atomically(tmp_path / "a.txt", "hello")
     assert (tmp_path / "a.txt").read_text() == "hello"
     assert [path.name for path in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_loss_history_keeps_extra_numbers_and_blanks_where_missing(tmp_path):
+    path = tmp_path / "losses.csv"
+    history = callbacks.LossHistory(path)
+    run_epochs(history, [0], logs={"d_loss": 1.0, "g_loss": 0.5})
+    run_epochs(history, [1], logs={"d_loss": 1.1, "g_loss": 0.6, "judge_fid": 12.5, "note": "text is skipped"})
+    read = callbacks.read_history(path)
+    assert read["judge_fid"][1] == 12.5 and np.isnan(read["judge_fid"][0])
+    assert "note" not in read
+    assert list(read)[:5] == ["epoch", "steps", "seconds", "d_loss", "g_loss"]
+
+
+def test_quality_monitor_adds_judge_scores_every_n_epochs(tmp_path):
+    from ganlab import models
+
+    model = FakeModel()
+    model.generator = models.dcgan_generator(latent_dim=4, widths=(8, 4, 2))
+    monitor = callbacks.QualityMonitor(every=2, sample_size=1000)
+    monitor.set_model(model)
+    first, second = {"d_loss": 1.0}, {"d_loss": 1.0}
+    monitor.on_epoch_end(0, first)
+    monitor.on_epoch_end(1, second)
+    assert set(first) == {"d_loss"}
+    assert {"judge_fid", "judge_is", "coverage"} <= set(second)
+    assert second["judge_fid"] > 0 and 1.0 <= second["judge_is"] <= 10.0
+    with pytest.raises(ValueError):
+        callbacks.QualityMonitor(every=0)

@@ -76,3 +76,36 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, trained_run, args, me
     assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(error_lines) == 1 and message in error_lines[0], result.stderr
+
+
+def test_score_a_run_writes_metrics_and_names_the_extractor(trained_run, capsys):
+    import json
+
+    assert cli.main(["score", str(trained_run)]) == 0
+    printed = capsys.readouterr().out
+    assert "judge-FID" in printed and "not Inception-v3" in printed
+    saved = json.loads((trained_run / "metrics.json").read_text())
+    assert saved["extractor"] == "ganlab MNIST judge" and saved["sample_size"] == 1000
+    assert set(saved["scores"]) == {"generated", "real"}
+    assert saved["scores"]["real"]["coverage"] == 10
+
+
+def test_score_an_npz_of_samples(tmp_path):
+    import json
+
+    from ganlab import metrics, runs
+
+    _, real_digits, _ = metrics.reference_digits()
+    runs.save_samples(real_digits, tmp_path / "real.npz")
+    assert cli.main(["score", str(tmp_path / "real.npz")]) == 0
+    saved = json.loads((tmp_path / "real.metrics.json").read_text())
+    assert saved["scores"]["generated"]["coverage"] == 10
+
+
+def test_score_rejects_images_the_judge_cannot_read(tmp_path, capsys):
+    from ganlab import runs
+
+    runs.save_samples(np.zeros((1000, 32, 32, 3), "float32"), tmp_path / "faces.npz")
+    assert cli.main(["score", str(tmp_path / "faces.npz")]) == 2
+    assert "MNIST-shaped" in capsys.readouterr().err
+    assert cli.main(["score", str(tmp_path / "missing.npz")]) == 2
