@@ -358,6 +358,55 @@ def format_scores(scores: dict) -> str:
     return "\n".join(lines)
 
 
+# --- Other images (faces): a pluggable extractor, Inception-v3 only with real weights ---
+
+
+def to_inception_input(images, size: int = 299) -> np.ndarray:
+    """NHWC images in [-1, 1] as Inception-v3 wants them: 299x299, 3 channels, [-1, 1]
+    (grey images are repeated across the channels)."""
+    import tensorflow as tf
+
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(f"images must be NHWC with 1 or 3 channels, got shape {images.shape}")
+    if images.shape[-1] == 1:
+        images = np.repeat(images, 3, axis=-1)
+    return tf.image.resize(images, (size, size), method="bilinear").numpy().clip(-1.0, 1.0)
+
+
+def inception_v3_extractor(batch_size: int = 64):
+    """A feature extractor (images -> 2048 pool activations) from Keras' ImageNet
+    Inception-v3, the network of the published FID.
+
+    Its weights are downloaded by Keras (Colab and Kaggle can). Without them this raises
+    ``RuntimeError``: a Frechet distance on random-weight features is meaningless, so
+    ganlab never falls back to one.
+    """
+    import keras
+
+    try:
+        network = keras.applications.InceptionV3(include_top=False, pooling="avg", weights="imagenet")
+    except Exception as error:  # no network, no cache: say so plainly
+        raise RuntimeError(
+            "Inception-v3 ImageNet weights could not be loaded, so no FID can be computed here "
+            f"({type(error).__name__}); run on a machine with internet (Colab, Kaggle) once to cache them"
+        ) from error
+
+    def extract(images):
+        return network.predict(to_inception_input(images), batch_size=batch_size, verbose=0)
+
+    extract.name = "Inception-v3 (ImageNet) pool features"
+    return extract
+
+
+def frechet_distance_of_images(images_a, images_b, extractor) -> dict:
+    """Frechet distance between two image sets on any extractor's features, with the
+    extractor's name next to the number (``{"frechet_distance": ..., "extractor": ...}``)."""
+    name = getattr(extractor, "name", getattr(extractor, "__name__", repr(extractor)))
+    distance = frechet_distance(extractor(images_a), extractor(images_b))
+    return {"frechet_distance": distance, "extractor": name}
+
+
 def _main(argv=None) -> int:
     import argparse
 

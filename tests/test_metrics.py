@@ -87,3 +87,37 @@ def test_histogram_and_mode_coverage():
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_frechet_distance_of_images_names_its_extractor():
+    def mean_brightness(images):
+        images = np.asarray(images)
+        return np.stack([images.mean(axis=(1, 2, 3)), images.std(axis=(1, 2, 3))], axis=1)
+
+    rng = np.random.default_rng(0)
+    dark, bright = rng.uniform(-1, 0, (50, 4, 4, 1)), rng.uniform(0, 1, (50, 4, 4, 1))
+    result = metrics.frechet_distance_of_images(dark, bright, mean_brightness)
+    assert result["extractor"] == "mean_brightness"
+    assert result["frechet_distance"] > 0.2  # the means differ by about 1
+    assert metrics.frechet_distance_of_images(dark, dark, mean_brightness)["frechet_distance"] == pytest.approx(0, abs=1e-9)
+
+
+def test_inception_input_is_299_pixels_three_channels_in_range():
+    grey = np.linspace(-1, 1, 2 * 28 * 28).reshape(2, 28, 28, 1)
+    prepared = metrics.to_inception_input(grey)
+    assert prepared.shape == (2, 299, 299, 3)
+    assert prepared.min() >= -1 and prepared.max() <= 1
+    np.testing.assert_array_equal(prepared[..., 0], prepared[..., 2])
+    with pytest.raises(ValueError, match="NHWC"):
+        metrics.to_inception_input(np.zeros((2, 28, 28, 2)))
+
+
+def test_inception_extractor_refuses_without_real_weights(monkeypatch):
+    import keras
+
+    def no_weights(**kwargs):
+        raise OSError("weights not cached and no network")
+
+    monkeypatch.setattr(keras.applications, "InceptionV3", no_weights)
+    with pytest.raises(RuntimeError, match="no FID can be computed"):
+        metrics.inception_v3_extractor()

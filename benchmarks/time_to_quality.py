@@ -1,0 +1,125 @@
+"""Time to quality: how good are a preset's digits after 2, 5 and 10 minutes of training?
+
+Each preset trains once, through the same ``ganlab.runs.train`` a user runs, on the
+embedded digits; a callback copies the generator's weights in memory when each budget of
+training time has passed. Scoring happens after training, so it never uses the budget:
+1,000 samples per snapshot, judged by the shipped MNIST judge (judge-FID, judge-IS, digit
+coverage), beside a row for 1,000 held-out real digits computed the same way.
+
+    python benchmarks/time_to_quality.py [--budgets 2 5 10] [--presets dcgan-mnist dcgan-mnist-tutorial]
+
+Prints a Markdown table and writes a plot to benchmarks/results/time_to_quality.png.
+Target: dcgan-mnist at 5 minutes reaches a judge-FID at least 3x lower than
+dcgan-mnist-tutorial at 10 minutes, with all 10 digits covered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("GANLAB_OFFLINE", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+
+from ganlab import config, gans, metrics, runs  # noqa: E402
+
+
+class BudgetSnapshots(keras.callbacks.Callback):
+    """Copy the generator's weights once each budget (minutes of training) has passed."""
+
+    def __init__(self, budgets_minutes):
+        super().__init__()
+        self.budgets = sorted(budgets_minutes)
+        self.snapshots: dict[float, dict] = {}
+        self.steps = 0
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        minutes = (time.perf_counter() - self.started) / 60
+        for budget in self.budgets:
+            if budget not in self.snapshots and minutes >= budget:
+                self.snapshots[budget] = {"weights": self.model.generator.get_weights(), "calls": self.steps}
+
+    def on_train_end(self, logs=None):
+        # the time limit stops within a step of the last budget: snapshot it if not yet done
+        for budget in self.budgets:
+            self.snapshots.setdefault(budget, {"weights": self.model.generator.get_weights(), "calls": self.steps})
+
+
+def train_with_snapshots(preset: str, budgets, out_dir: Path):
+    """Train ``preset`` for the largest budget; return {budget: (generator weights, steps)}."""
+    if out_dir.exists():
+        raise SystemExit(f"{out_dir} exists: remove it, each measurement starts its run fresh")
+    recipe = config.get_preset(preset).replace(epochs=100_000)
+    snapshots = BudgetSnapshots(budgets)
+    result = runs.train(recipe, out_dir, minutes=max(budgets), verbose=0, extra_callbacks=[snapshots])
+    steps_per_call = runs.steps_per_call(result.history["steps"][0], recipe.steps_per_execution) if result.history else 1
+    generator = runs.load_generator(out_dir)
+    return recipe, generator, {budget: (s["weights"], s["calls"] * steps_per_call) for budget, s in snapshots.snapshots.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budgets", type=float, nargs="+", default=[2, 5, 10])
+    parser.add_argument("--presets", nargs="+", default=["dcgan-mnist", "dcgan-mnist-tutorial"])
+    parser.add_argument("--out", type=Path, default=Path("runs/time-to-quality"))
+    parser.add_argument("--plot", type=Path, default=Path("benchmarks/results/time_to_quality.png"))
+    args = parser.parse_args()
+
+    rows = []
+    for preset in args.presets:
+        _, generator, snapshots = train_with_snapshots(preset, args.budgets, args.out / preset)
+        for budget in sorted(snapshots):
+            weights, steps = snapshots[budget]
+            generator.set_weights(weights)
+            images = gans.generate_images(generator, metrics.SAMPLE_SIZE, seed=0)
+            scores = metrics.score_mnist(images, include_real=False)["generated"]
+            rows.append((preset, budget, steps, scores))
+            print(f"{preset} at {budget:g} min: {steps} steps, {metrics.format_scores({'': scores}).splitlines()[1]}", flush=True)
+    real = metrics.score_mnist(metrics.reference_digits()[1])["real"]
+
+    print("\n| preset | minutes | steps | judge-FID | KID | judge-IS | digits covered |")
+    print("|---|---|---|---|---|---|---|")
+    for preset, budget, steps, scores in rows:
+        print(
+            f"| {preset} | {budget:g} | {steps:,} | {scores['judge_fid']:.2f} | {scores['kid']:.3f} "
+            f"| {scores['judge_is']:.2f} | {scores['coverage']}/10 |"
+        )
+    print(f"| real digits (held out) | - | - | {real['judge_fid']:.2f} | {real['kid']:.3f} | {real['judge_is']:.2f} | {real['coverage']}/10 |")
+    plot(rows, real, args.plot)
+    print(f"\nplot: {args.plot}")
+
+
+def plot(rows, real, path: Path):
+    """FID, IS and coverage against minutes of training, one line per preset."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    panels = [("judge_fid", "judge-FID (lower is better)"), ("judge_is", "judge-IS (higher is better)"), ("coverage", "digits covered")]
+    for axis, (key, title) in zip(axes, panels):
+        for preset in dict.fromkeys(row[0] for row in rows):
+            points = [(budget, scores[key]) for name, budget, _, scores in rows if name == preset]
+            axis.plot(*zip(*points), marker="o", label=preset)
+        axis.axhline(real[key], color="grey", linestyle="--", linewidth=1, label="real digits")
+        axis.set_xlabel("minutes of training (2-core CPU)")
+        axis.set_title(title)
+    axes[0].set_yscale("log")
+    axes[2].set_ylim(0, 10.5)
+    axes[0].legend()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+
+
+if __name__ == "__main__":
+    main()
