@@ -284,7 +284,7 @@ def _plan_line(config, first_epoch, steps_per_epoch, num_images, minutes, out_di
     if first_epoch >= config.epochs:
         return f"ganlab: {config.name}: all {config.epochs} epochs already done in {out_dir}"
     resuming = f"resuming after epoch {first_epoch}, " if first_epoch else ""
-    budget = f", at most {minutes:g} minutes" if minutes else ""
+    budget = f", at most {minutes:g} min of training" if minutes else ""
     return (
         f"ganlab: {config.name}: {resuming}epochs {first_epoch + 1}..{config.epochs}, "
         f"{steps_per_epoch} steps each on {num_images:,} images{budget}"
