@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ganlab import config, data, runs, viz  # noqa: E402
+from ganlab import config, data, metrics, runs, viz  # noqa: E402
 
 CANDIDATES = {
     "dcgan-mnist-tutorial: tutorial networks, Adam 1e-4, batch 256": "dcgan-mnist-tutorial",
@@ -77,8 +77,8 @@ def main():
         samples = runs.sample(out_dir, args.samples, seed=123)
         viz.save_grid(samples[:100], out_dir / "samples.png", columns=10)
         probabilities = referee.predict(samples, verbose=0)
-        counts = np.bincount(probabilities.argmax(axis=1), minlength=10)
-        coverage = int((counts >= args.samples / 10 / 3).sum())
+        counts = metrics.class_histogram(probabilities, 10)
+        coverage = metrics.mode_coverage(counts)
         confidence = float(probabilities.max(axis=1).mean())
         steps = sum(result.history.get("steps", []))
         rows.append((title, result.epochs_done, steps, coverage, confidence, counts))

@@ -35,22 +35,25 @@ class BudgetSnapshots(keras.callbacks.Callback):
         super().__init__()
         self.budgets = sorted(budgets_minutes)
         self.snapshots: dict[float, dict] = {}
-        self.steps = 0
 
     def on_train_begin(self, logs=None):
         self.started = time.perf_counter()
 
+    def _snapshot(self) -> dict:
+        # the generator's optimizer counts the training steps taken so far
+        return {"weights": self.model.generator.get_weights(), "steps": int(self.model.g_optimizer.iterations)}
+
     def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
         minutes = (time.perf_counter() - self.started) / 60
         for budget in self.budgets:
             if budget not in self.snapshots and minutes >= budget:
-                self.snapshots[budget] = {"weights": self.model.generator.get_weights(), "calls": self.steps}
+                self.snapshots[budget] = self._snapshot()
 
     def on_train_end(self, logs=None):
         # the time limit stops within a step of the last budget: snapshot it if not yet done
         for budget in self.budgets:
-            self.snapshots.setdefault(budget, {"weights": self.model.generator.get_weights(), "calls": self.steps})
+            if budget not in self.snapshots:
+                self.snapshots[budget] = self._snapshot()
 
 
 def train_with_snapshots(preset: str, budgets, out_dir: Path):
@@ -59,10 +62,9 @@ def train_with_snapshots(preset: str, budgets, out_dir: Path):
         raise SystemExit(f"{out_dir} exists: remove it, each measurement starts its run fresh")
     recipe = config.get_preset(preset).replace(epochs=100_000)
     snapshots = BudgetSnapshots(budgets)
-    result = runs.train(recipe, out_dir, minutes=max(budgets), verbose=0, extra_callbacks=[snapshots])
-    steps_per_call = runs.steps_per_call(result.history["steps"][0], recipe.steps_per_execution) if result.history else 1
+    runs.train(recipe, out_dir, minutes=max(budgets), verbose=0, extra_callbacks=[snapshots])
     generator = runs.load_generator(out_dir)
-    return recipe, generator, {budget: (s["weights"], s["calls"] * steps_per_call) for budget, s in snapshots.snapshots.items()}
+    return recipe, generator, {budget: (s["weights"], s["steps"]) for budget, s in snapshots.snapshots.items()}
 
 
 def main():

@@ -13,6 +13,8 @@ same sample size.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 
@@ -137,8 +139,6 @@ FEATURE_LAYER = "features"
 
 def assets_dir():
     """The folder inside the package where shipped weights live."""
-    from pathlib import Path
-
     return Path(__file__).resolve().parent / "assets"
 
 
@@ -183,8 +183,6 @@ def train_judge(out_dir=None, epochs: int = 40, seed: int = 0, verbose: int = 2)
     """
     import json
     import time
-    from pathlib import Path
-
     import keras
     import tensorflow as tf
 
@@ -242,7 +240,12 @@ def load_judge(weights_dir=None):
 
     Cached per folder: scoring in a loop does not rebuild it.
     """
-    from pathlib import Path
+    return _judge_models(weights_dir)[0]
+
+
+def _judge_models(weights_dir=None):
+    """(judge, the same network with its ``features`` layer as a second output), cached."""
+    import keras
 
     folder = Path(weights_dir) if weights_dir else assets_dir()
     if folder not in _JUDGE_CACHE:
@@ -251,15 +254,14 @@ def load_judge(weights_dir=None):
             raise ValueError(f"no judge weights at {path}; train them with 'python -m ganlab.metrics train-judge'")
         judge = build_judge()
         judge.load_weights(path)
-        _JUDGE_CACHE[folder] = judge
+        both = keras.Model(judge.input, [judge.get_layer(FEATURE_LAYER).output, judge.output])
+        _JUDGE_CACHE[folder] = (judge, both)
     return _JUDGE_CACHE[folder]
 
 
 def judge_record(weights_dir=None) -> dict:
     """How the judge in ``weights_dir`` (default: the shipped one) was trained, and its accuracy."""
     import json
-    from pathlib import Path
-
     folder = Path(weights_dir) if weights_dir else assets_dir()
     return json.loads((folder / JUDGE_RECORD).read_text())
 
@@ -272,8 +274,10 @@ def judge_outputs(images, judge=None, batch_size: int = 500) -> tuple[np.ndarray
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
         raise ValueError(f"the MNIST judge takes images of shape (N, 28, 28, 1), got {images.shape}")
-    judge = judge or load_judge()
-    both = keras.Model(judge.input, [judge.get_layer(FEATURE_LAYER).output, judge.output])
+    if judge is None:
+        both = _judge_models()[1]
+    else:
+        both = keras.Model(judge.input, [judge.get_layer(FEATURE_LAYER).output, judge.output])
     features, probabilities = both.predict(images, batch_size=batch_size, verbose=0)
     return np.asarray(features, dtype=np.float64), np.asarray(probabilities, dtype=np.float64)
 
