@@ -1,23 +1,43 @@
 # Two commands do all the set-up (see README): `make demo` and `make test`.
 # Both create .venv if it is missing and install ganlab with the pinned dependencies of
-# requirements/constraints.txt (TensorFlow's CPU build).
+# requirements/constraints.txt (TensorFlow's CPU build). `make test` also installs what
+# building and browser-testing the book needs: MathJax from the npm registry (package.json)
+# and Debian's chromium.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+MATHJAX := book/_vendor/mathjax/tex-svg.js
 RUN_DIR ?= runs/dcgan-mnist
 DEMO_MINUTES ?= 10
+CHAPTERS := $(wildcard book/*.ipynb)
 
-.PHONY: demo test install benchmark clean
+.PHONY: demo test test-unit test-notebooks install install-book book chapters benchmark clean
 
 install: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[cpu,dev]'
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[cpu,book,dev]'
 	touch $@
+
+install-book: $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+
+$(MATHJAX): $(NODE_INSTALLED)
+	mkdir -p $(dir $@)
+	cp node_modules/mathjax/es5/tex-svg.js $@
 
 # Train the default DCGAN on MNIST (full set when it can be downloaded, else the 5,000
 # embedded real digits), draw 100 samples and score 1,000 with the judge. Running it
@@ -27,11 +47,27 @@ demo: $(INSTALLED)
 	$(BIN)/python -m ganlab sample $(RUN_DIR) --n 100 --out $(RUN_DIR)/samples.npz --grid $(RUN_DIR)/samples.png
 	$(BIN)/python -m ganlab score $(RUN_DIR)
 
-test: $(INSTALLED)
+# The HTML book from the committed notebook outputs (nothing is executed): seconds.
+book: $(INSTALLED) $(MATHJAX)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+
+# Every test: the package's unit tests, the built book opened in headless Chromium, and
+# every chapter executed in quick mode and checked by nbval.
+test: install-book book test-unit test-notebooks
+
+test-unit: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest
+
+test-notebooks: $(INSTALLED)
+	GANLAB_OFFLINE=1 GANLAB_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with book/sanitize.cfg book/
+
+# Re-run every chapter in full and keep its outputs (about 20 minutes per chapter on 2 cores).
+chapters: $(INSTALLED)
+	GANLAB_OFFLINE=1 $(BIN)/python -m ganlab.book run --full $(CHAPTERS)
 
 benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) runs _build .pytest_cache
+	rm -rf $(VENV) runs book/runs _build .pytest_cache node_modules book/_vendor

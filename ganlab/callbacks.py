@@ -71,6 +71,7 @@ class LossHistory(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if not self._loaded:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             previous = read_history(self.path)
             count = len(previous.get("epoch", []))
             self.rows = [
@@ -167,7 +168,7 @@ class QualityMonitor(keras.callbacks.Callback):
         from ganlab import gans, metrics
 
         images = gans.generate_images(self.model.generator, self.sample_size, seed=self.seed)
-        scores = metrics.score_mnist(images, sample_size=self.sample_size, include_real=False)["generated"]
+        scores = metrics.score_mnist(images, sample_size=self.sample_size, include_real=False, include_kid=False)["generated"]
         logs.update(judge_fid=scores["judge_fid"], judge_is=scores["judge_is"], coverage=float(scores["coverage"]))
 
 
@@ -214,3 +215,92 @@ def save_model_atomically(model: keras.Model, path: str | Path) -> None:
     partial = path.with_name(f".{path.stem}.partial.keras")
     model.save(partial)
     os.replace(partial, path)
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+class EpochProgress(keras.callbacks.Callback):
+    """A one-line report every ``every`` epochs: losses, accuracies, time spent and left.
+
+    Introduced in book/02_dcgan_mnist. Keras' own progress bar prints a block per epoch,
+    which buries a 100-epoch run's results in a notebook; this prints about ten lines
+    (``every=None`` picks the interval) and estimates the time left from this session's
+    epochs.
+    """
+
+    REPORTED = (("d_loss", "d_loss"), ("g_loss", "g_loss"), ("real_accuracy", "acc real"), ("fake_accuracy", "acc fake"))
+
+    def __init__(self, every: int | None = None, lines: int = 10):
+        super().__init__()
+        if every is not None and every <= 0:
+            raise ValueError(f"every must be positive, got {every}")
+        self.every, self.lines = every, lines
+        self.first_epoch = None
+        self.started = None
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+        self.first_epoch = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        total = self.params.get("epochs", epoch + 1)
+        every = self.every or max(1, (total - self.first_epoch) // self.lines)
+        done_here = epoch + 1 - self.first_epoch
+        if (epoch + 1) % every and epoch + 1 != total and done_here != 1:
+            return
+        elapsed = time.perf_counter() - self.started
+        left = elapsed / done_here * (total - epoch - 1)
+        values = " · ".join(f"{label} {logs[key]:.3f}" for key, label in self.REPORTED if logs and key in logs)
+        print(f"epoch {epoch + 1}/{total} · {values} · {_clock(elapsed)} elapsed, ~{_clock(left)} left", flush=True)
+
+
+class DecisionSurfaceSnapshots(keras.callbacks.Callback):
+    """For a GAN on 2-D points: at chosen epochs, keep the generated points (from fixed
+    noise) and the discriminator's probability of "real" over a grid of the plane.
+
+    Introduced in book/01_artist_and_critic, where ``ganlab.viz.plot_decision_surfaces``
+    draws them. Epoch 0 means before training. Each snapshot is a dict with ``epoch``,
+    ``points`` (N, 2) and ``surface`` (resolution, resolution), rows running along y.
+    """
+
+    def __init__(self, epochs, noise: np.ndarray, limits: tuple[float, float] = (-1.25, 1.25), resolution: int = 80):
+        super().__init__()
+        self.epochs = sorted(set(int(epoch) for epoch in epochs))
+        if not self.epochs or self.epochs[0] < 0:
+            raise ValueError(f"epochs must be zero or more, got {epochs}")
+        self.noise = np.asarray(noise, dtype="float32")
+        self.limits, self.resolution = limits, resolution
+        self.snapshots: list[dict] = []
+
+    def grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x (and y) coordinates of the grid, and its points as (resolution**2, 2)."""
+        axis = np.linspace(*self.limits, self.resolution, dtype="float32")
+        x_grid, y_grid = np.meshgrid(axis, axis)
+        return axis, np.stack([x_grid.ravel(), y_grid.ravel()], axis=1)
+
+    def take(self, epoch: int) -> dict:
+        """Record and return the snapshot of the current networks, labelled ``epoch``."""
+        _, grid_points = self.grid()
+        from ganlab.models import apply_in_batches
+
+        points = apply_in_batches(self.model.generator, self.noise, batch_size=4096)
+        logits = apply_in_batches(self.model.discriminator, grid_points, batch_size=8192)
+        surface = (1.0 / (1.0 + np.exp(-logits))).reshape(self.resolution, self.resolution)
+        snapshot = {"epoch": epoch, "points": points, "surface": surface}
+        self.snapshots.append(snapshot)
+        return snapshot
+
+    def on_train_begin(self, logs=None):
+        if 0 in self.epochs and not any(snapshot["epoch"] == 0 for snapshot in self.snapshots):
+            self.take(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 in self.epochs:
+            self.take(epoch + 1)

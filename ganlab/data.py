@@ -96,6 +96,27 @@ def load_dataset(name: str, source: str = "auto", verbose: bool = True) -> Image
     return loaders[name](source=source, verbose=verbose)
 
 
+def ring_of_gaussians(
+    num_points: int, modes: int = 8, radius: float = 0.8, spread: float = 0.04, seed: int = 0
+) -> np.ndarray:
+    """Points from ``modes`` small Gaussians evenly spaced on a circle: float32 (N, 2).
+
+    Introduced in book/01_artist_and_critic. The classic 2-D test of a GAN (used in the
+    Unrolled GAN and VEEGAN papers): every mode is easy to see, so a generator that drops
+    some of them (mode collapse) shows it at a glance. ``radius`` < 1 keeps the points
+    inside [-1, 1], the range of everything else in ganlab.
+    """
+    if num_points <= 0 or modes <= 0:
+        raise ValueError(f"num_points and modes must be positive, got {num_points} and {modes}")
+    if spread < 0:
+        raise ValueError(f"spread must be zero or more, got {spread}")
+    random = np.random.default_rng(seed)
+    mode_index = random.integers(0, modes, size=num_points)
+    angles = 2 * np.pi * mode_index / modes
+    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return (centres + spread * random.standard_normal((num_points, 2))).astype(np.float32)
+
+
 def steps_per_pass(num_images: int, batch_size: int, drop_remainder: bool = True) -> int:
     """How many batches one pass over ``num_images`` gives."""
     full, rest = divmod(num_images, batch_size)
@@ -124,8 +145,11 @@ def make_dataset(
     import tensorflow as tf
 
     images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"images must be a 4-D array (N, H, W, C), got shape {images.shape}")
+    if images.ndim < 2:
+        raise ValueError(
+            f"images must be an array of examples, 4-D (N, H, W, C) for pictures or 2-D "
+            f"(N, features) for points, got shape {images.shape}"
+        )
     if len(images) < batch_size and drop_remainder:
         raise ValueError(
             f"only {len(images)} images for a batch size of {batch_size}: no full batch"

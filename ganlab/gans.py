@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlab import losses
+from ganlab import losses, models
 
 
 class GAN(keras.Model):
@@ -169,5 +169,5 @@ def generate_images(generator: keras.Model, num_images: int, seed: int | None = 
     noise = latent_vectors(num_images, latent_dim, seed)
     if num_images == 0:
         return np.zeros((0, *generator.output_shape[1:]), dtype="float32")
-    images = generator.predict(noise, batch_size=batch_size, verbose=0)
+    images = models.apply_in_batches(generator, noise, batch_size)
     return np.clip(images.astype("float32"), -1.0, 1.0)

@@ -128,6 +128,27 @@ def mode_coverage(histogram, min_share: float = 1 / 3) -> int:
     return int((histogram >= min_share * fair_share).sum())
 
 
+def ring_coverage(points, modes: int = 8, radius: float = 0.8, tolerance: float = 0.12) -> dict:
+    """How a 2-D generator covers the ring of Gaussians of ``ganlab.data.ring_of_gaussians``.
+
+    Introduced in book/01_artist_and_critic. Each point counts for its nearest mode centre
+    if it lies within ``tolerance`` of it (3 standard deviations of the default spread).
+    Returns ``per_mode`` counts, ``near_a_mode`` (the fraction of points that are near any
+    mode: the rest fall between modes) and ``modes_covered`` (by ``mode_coverage``).
+    """
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(f"points must have shape (N, 2) with N > 0, got {points.shape}")
+    angles = 2 * np.pi * np.arange(modes) / modes
+    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    distances = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
+    nearest = distances.argmin(axis=1)
+    near = distances[np.arange(len(points)), nearest] <= tolerance
+    per_mode = np.bincount(nearest[near], minlength=modes)
+    covered = mode_coverage(per_mode) if per_mode.sum() else 0
+    return {"per_mode": per_mode, "near_a_mode": float(near.mean()), "modes_covered": covered}
+
+
 # --- The MNIST judge: a small classifier whose features and probabilities feed the math ---
 
 JUDGE_WEIGHTS = "judge.weights.h5"
@@ -278,7 +299,9 @@ def judge_outputs(images, judge=None, batch_size: int = 500) -> tuple[np.ndarray
         both = _judge_models()[1]
     else:
         both = keras.Model(judge.input, [judge.get_layer(FEATURE_LAYER).output, judge.output])
-    features, probabilities = both.predict(images, batch_size=batch_size, verbose=0)
+    from ganlab.models import apply_in_batches
+
+    features, probabilities = apply_in_batches(both, images, batch_size)
     return np.asarray(features, dtype=np.float64), np.asarray(probabilities, dtype=np.float64)
 
 
@@ -295,7 +318,7 @@ def reference_digits():
     return mnist.images[train_index], mnist.images[held_out_index], mnist.labels[held_out_index]
 
 
-def score_mnist(images, sample_size: int = SAMPLE_SIZE, include_real: bool = True) -> dict:
+def score_mnist(images, sample_size: int = SAMPLE_SIZE, include_real: bool = True, include_kid: bool = True) -> dict:
     """Judge-based quality of MNIST-like samples, computed the same way for real digits.
 
     Uses the first ``sample_size`` images (1,000 everywhere in the book: the distances
@@ -304,6 +327,8 @@ def score_mnist(images, sample_size: int = SAMPLE_SIZE, include_real: bool = Tru
     the judge's 4,000 training digits), ``kid`` and ``kid_error``, ``judge_is`` (Inception
     Score from the judge's probabilities), ``histogram``, ``coverage`` (digits drawn at
     least a third of their fair share) and ``mode_collapse`` (coverage below 10).
+    ``include_kid=False`` leaves out the KID, the slow part (100 kernel subsets), for
+    scoring during training.
     """
     images = np.asarray(images, dtype=np.float32)
     if len(images) < sample_size:
@@ -313,7 +338,7 @@ def score_mnist(images, sample_size: int = SAMPLE_SIZE, include_real: bool = Tru
     reference_features = _reference_features()
     if include_real:
         rows["real"] = held_out[:sample_size]
-    return {name: _score_row(sample, reference_features) for name, sample in rows.items()}
+    return {name: _score_row(sample, reference_features, include_kid) for name, sample in rows.items()}
 
 
 def _reference_features() -> np.ndarray:
@@ -324,15 +349,14 @@ def _reference_features() -> np.ndarray:
     return _JUDGE_CACHE["reference_features"]
 
 
-def _score_row(sample, reference_features) -> dict:
+def _score_row(sample, reference_features, include_kid: bool = True) -> dict:
     features, probabilities = judge_outputs(sample)
     histogram = class_histogram(probabilities, 10)
     coverage = mode_coverage(histogram)
-    kid, kid_error = kernel_distance(features, reference_features)
+    kid, kid_error = kernel_distance(features, reference_features) if include_kid else (None, None)
     return {
         "judge_fid": frechet_distance(features, reference_features),
-        "kid": kid,
-        "kid_error": kid_error,
+        **({"kid": kid, "kid_error": kid_error} if include_kid else {}),
         "judge_is": inception_score(probabilities)[0],
         "histogram": histogram.tolist(),
         "coverage": coverage,

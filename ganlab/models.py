@@ -90,3 +90,83 @@ def dcgan_discriminator(
     x = layers.Flatten(name="flatten")(x)
     logit = layers.Dense(1, name="logit")(x)
     return keras.Model(image, logit, name=name)
+
+
+def mlp_generator(
+    latent_dim: int = 100,
+    output_shape: tuple[int, ...] = (28, 28, 1),
+    widths: tuple[int, ...] = (256, 512, 1024),
+    output_activation: str | None = "tanh",
+    name: str = "generator",
+) -> keras.Model:
+    """Fully connected generator: noise -> dense layers with leaky ReLU -> ``output_shape``.
+
+    Introduced in book/01_artist_and_critic. With the defaults it is the fully connected
+    MNIST generator of the original GAN chapter (tanh output in [-1, 1]); with
+    ``output_shape=(2,)`` and ``output_activation=None`` it draws points in the plane.
+    """
+    if not widths:
+        raise ValueError("widths needs at least one entry")
+    noise = keras.Input(shape=(latent_dim,), name="noise")
+    x = noise
+    for index, units in enumerate(widths, start=1):
+        x = layers.Dense(units, name=f"dense{index}")(x)
+        x = layers.LeakyReLU(0.2, name=f"dense{index}_act")(x)
+    size = 1
+    for dimension in output_shape:
+        size *= dimension
+    x = layers.Dense(size, activation=output_activation, name="to_output")(x)
+    if len(output_shape) > 1:
+        x = layers.Reshape(tuple(output_shape), name="to_image")(x)
+    return keras.Model(noise, x, name=name)
+
+
+def mlp_discriminator(
+    input_shape: tuple[int, ...] = (28, 28, 1),
+    widths: tuple[int, ...] = (1024, 512, 256),
+    dropout: float = 0.3,
+    name: str = "discriminator",
+) -> keras.Model:
+    """Fully connected discriminator: flatten -> dense layers with leaky ReLU -> one logit.
+
+    Introduced in book/01_artist_and_critic. Dropout after each hidden layer keeps the
+    critic from memorising the few thousand real digits it sees.
+    """
+    if not widths:
+        raise ValueError("widths needs at least one entry")
+    inputs = keras.Input(shape=tuple(input_shape), name="image" if len(input_shape) > 1 else "point")
+    x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
+    for index, units in enumerate(widths, start=1):
+        x = layers.Dense(units, name=f"dense{index}")(x)
+        x = layers.LeakyReLU(0.2, name=f"dense{index}_act")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"dense{index}_dropout")(x)
+    logit = layers.Dense(1, name="logit")(x)
+    return keras.Model(inputs, logit, name=name)
+
+
+def apply_in_batches(model: keras.Model, inputs, batch_size: int = 256):
+    """``model(inputs, training=False)`` in batches, as numpy (a list of arrays for a model
+    with several outputs).
+
+    Used instead of ``model.predict`` for the book's many small inference calls: predict
+    compiles a graph per model, and with a new model per call (a loaded generator, a
+    judge) TensorFlow warns about retracing and spends seconds tracing.
+    """
+    import numpy as np
+
+    inputs = np.asarray(inputs)
+    if batch_size <= 0:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    pieces = []
+    for start in range(0, len(inputs), batch_size):
+        outputs = model(inputs[start : start + batch_size], training=False)
+        if isinstance(outputs, (list, tuple)):
+            pieces.append([keras.ops.convert_to_numpy(output) for output in outputs])
+        else:
+            pieces.append(keras.ops.convert_to_numpy(outputs))
+    if not pieces:
+        raise ValueError("no inputs")
+    if isinstance(pieces[0], list):
+        return [np.concatenate(parts) for parts in zip(*pieces)]
+    return np.concatenate(pieces)

@@ -158,18 +158,27 @@ def train(
     data_source: str = "auto",
     verbose="auto",
     extra_callbacks: list | None = None,
+    quality_every: int | None = None,
+    quality_sample_size: int = 1000,
+    progress_every: int | None = None,
 ) -> RunResult:
     """Train (or resume) the run in ``out_dir`` for ``config.epochs`` epochs or ``minutes``.
 
     Everything listed in this module's docstring is written into ``out_dir``. Running it
     again with the same folder resumes from the last completed epoch. ``extra_callbacks``
     run after ganlab's own and before the checkpoint is written.
+
+    ``quality_every`` (MNIST only) scores ``quality_sample_size`` generated digits with the
+    judge every that many epochs and records the scores in the history. ``progress_every``
+    replaces Keras' progress bar by one line every that many epochs (0: about ten lines).
     """
     import keras
 
     from ganlab import callbacks, data, gans
 
     config.validate()
+    if quality_every and config.dataset != "mnist":
+        raise ValueError(f"quality_every needs the MNIST judge; this run is on {config.dataset!r}")
     if minutes is not None and minutes <= 0:
         raise ValueError(f"minutes must be positive, got {minutes}")
     out_dir = Path(out_dir)
@@ -198,7 +207,10 @@ def train(
     # the GIF is written by _finish, also when a run is interrupted
     monitor = callbacks.GANMonitor(fixed_noise, out_dir / "grids")
     run_callbacks = [
+        # before the history, so that the scores land in it
+        *([callbacks.QualityMonitor(quality_every, quality_sample_size, seed=config.seed)] if quality_every else []),
         callbacks.LossHistory(out_dir / HISTORY_FILE),
+        *([callbacks.EpochProgress(progress_every or None)] if progress_every is not None else []),
         monitor,
         callbacks.SaveGenerator(out_dir / GENERATOR_FILE),
         *(extra_callbacks or []),
@@ -234,7 +246,7 @@ def train(
             steps_per_epoch=steps_per_epoch,
             callbacks=run_callbacks,
             shuffle=False,  # the pipeline shuffles, seeded per epoch
-            verbose=verbose,
+            verbose=0 if progress_every is not None else verbose,
         )
     except KeyboardInterrupt:
         # Every completed epoch is checkpointed; leave the pictures and the status current.

@@ -114,3 +114,159 @@ def plot_losses(history: dict[str, Sequence[float]], title: str | None = None):
         figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def plot_images(images: np.ndarray, title: str | None = None, columns: int | None = None, size: float = 4.0):
+    """Show a grid of NHWC images in [-1, 1] as one matplotlib figure; returns it."""
+    from matplotlib import pyplot as plt
+
+    picture = image_grid(images, columns=columns)
+    figure, axes = plt.subplots(figsize=(size, size * picture.shape[0] / picture.shape[1]))
+    axes.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
+    axes.axis("off")
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_grids(grid_paths: dict[str, str | Path], columns: int | None = None, size: float = 2.6):
+    """Saved monitor grids side by side, each titled by its key (e.g. ``"epoch 10"``).
+
+    Introduced in book/01_artist_and_critic: the same fixed noise at several epochs is
+    the clearest picture of what training did. Returns the figure.
+    """
+    import imageio.v3 as iio
+    from matplotlib import pyplot as plt
+
+    if not grid_paths:
+        raise ValueError("no grids to show")
+    columns = columns or len(grid_paths)
+    rows = math.ceil(len(grid_paths) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
+    for axis in axes.ravel():
+        axis.axis("off")
+    for axis, (title, path) in zip(axes.ravel(), grid_paths.items()):
+        picture = iio.imread(Path(path))
+        axis.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
+        axis.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_decision_surfaces(real_points: np.ndarray, snapshots: Sequence[dict], limits: tuple[float, float] = (-1.25, 1.25), columns: int | None = None):
+    """One panel per snapshot of a 2-D GAN: the discriminator's P(real) as a colour map,
+    the real points in grey and the generated ones in orange.
+
+    Introduced in book/01_artist_and_critic; ``snapshots`` come from
+    ``ganlab.callbacks.DecisionSurfaceSnapshots``. Returns the figure.
+    """
+    from matplotlib import pyplot as plt
+
+    if not snapshots:
+        raise ValueError("no snapshots to plot")
+    real_points = np.asarray(real_points)
+    # at most four per row, rows as even as possible (six panels: two rows of three)
+    columns = columns or math.ceil(len(snapshots) / math.ceil(len(snapshots) / 4))
+    rows = math.ceil(len(snapshots) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 3.2 * rows), squeeze=False)
+    for axis in axes.ravel()[len(snapshots):]:
+        axis.axis("off")
+    shown = real_points[:1000]
+    for axis, snapshot in zip(axes.ravel(), snapshots):
+        image = axis.imshow(
+            snapshot["surface"], extent=(*limits, *limits), origin="lower", cmap="RdBu", vmin=0, vmax=1, alpha=0.75
+        )
+        axis.scatter(shown[:, 0], shown[:, 1], s=2, color="0.35", label="real")
+        points = snapshot["points"]
+        axis.scatter(points[:, 0], points[:, 1], s=2, color="tab:orange", label="generated")
+        axis.set_xlim(*limits)
+        axis.set_ylim(*limits)
+        axis.set_aspect("equal")
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.set_title("before training" if snapshot["epoch"] == 0 else f"after epoch {snapshot['epoch']}")
+    axes.ravel()[0].legend(loc="lower left", fontsize=8, markerscale=3)
+    figure.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="discriminator: P(real)")
+    return figure
+
+
+def plot_generator_losses():
+    """The two generator losses as functions of D(G(z)): the minimax log(1 - D) is flat
+    where the generator is worst (D near 0), the non-saturating -log D is steep there.
+
+    Introduced in book/01_artist_and_critic. The curves are computed by
+    ``ganlab.losses`` from logits, so the plot shows the code the book trains with.
+    """
+    from matplotlib import pyplot as plt
+
+    from ganlab import losses
+
+    probabilities = np.linspace(0.005, 0.995, 199)
+    logits = np.log(probabilities / (1 - probabilities)).astype("float32")
+    curves = {
+        "minimax: log(1 - D(G(z)))": [float(losses.minimax_generator_loss(np.array([logit]))) for logit in logits],
+        "non-saturating: -log D(G(z))": [float(losses.nonsaturating_generator_loss(np.array([logit]))) for logit in logits],
+    }
+    figure, axes = plt.subplots(figsize=(6, 3.6))
+    for label, values in curves.items():
+        axes.plot(probabilities, values, label=label)
+    axes.axvspan(0, 0.1, color="0.9")
+    axes.text(0.012, 0.05, "early training:\nD spots every fake", transform=axes.transAxes, fontsize=8, va="bottom")
+    axes.set_xlabel("D(G(z)): the discriminator's belief that a fake is real")
+    axes.set_ylabel("generator loss")
+    axes.legend()
+    figure.tight_layout()
+    return figure
+
+
+def plot_quality(history: dict[str, Sequence[float]], real: dict | None = None, title: str | None = None):
+    """Judge scores over training from a run's history: FID (log scale), Inception Score,
+    and how many of the ten digits are drawn. ``real`` (a ``score_mnist`` row for real
+    digits) adds the level real data reaches as a dashed line. Returns the figure.
+    """
+    from matplotlib import pyplot as plt
+
+    if "judge_fid" not in history:
+        raise ValueError("the history has no judge scores: train with quality_every set")
+    epochs = np.asarray(history["epoch"], dtype=int) + 1
+    fid = np.asarray(history["judge_fid"], dtype=float)
+    scored = ~np.isnan(fid)
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.3))
+    panels = (("judge_fid", "judge FID (lower is better)"), ("judge_is", "judge IS (higher is better)"), ("coverage", "digits drawn (of 10)"))
+    for axis, (key, label) in zip(axes, panels):
+        values = np.asarray(history[key], dtype=float)
+        axis.plot(epochs[scored], values[scored], marker="o", markersize=3)
+        if real and key in real:
+            axis.axhline(real[key], color="grey", linestyle="--", linewidth=1, label="real digits")
+            axis.legend(fontsize=8)
+        axis.set_xlabel("epoch")
+        axis.set_title(label)
+    axes[0].set_yscale("log")
+    axes[2].set_ylim(0, 10.5)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_class_histogram(histogram: Sequence[int], title: str | None = None):
+    """How many generated digits the judge puts in each class, as bars. A flat profile
+    means every digit is drawn about equally often; missing bars are collapsed modes.
+
+    Introduced in book/02_dcgan_mnist. Returns the figure.
+    """
+    from matplotlib import pyplot as plt
+
+    histogram = np.asarray(histogram)
+    figure, axes = plt.subplots(figsize=(6, 2.8))
+    axes.bar(np.arange(len(histogram)), histogram, color="tab:blue")
+    axes.axhline(histogram.sum() / len(histogram), color="grey", linestyle="--", linewidth=1, label="equal share")
+    axes.set_xticks(np.arange(len(histogram)))
+    axes.set_xlabel("digit the judge sees")
+    axes.set_ylabel("generated images")
+    axes.legend(fontsize=8)
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return figure

@@ -99,3 +99,52 @@ def test_quality_monitor_adds_judge_scores_every_n_epochs(tmp_path):
     assert second["judge_fid"] > 0 and 1.0 <= second["judge_is"] <= 10.0
     with pytest.raises(ValueError):
         callbacks.QualityMonitor(every=0)
+
+
+def test_epoch_progress_prints_about_ten_lines_with_time_left(capsys):
+    progress = callbacks.EpochProgress()
+    progress.set_params({"epochs": 40})
+    progress.on_train_begin()
+    for epoch in range(40):
+        progress.on_epoch_begin(epoch)
+        progress.on_epoch_end(epoch, {"d_loss": 1.25, "g_loss": 0.75, "real_accuracy": 0.5, "fake_accuracy": 0.625})
+    lines = capsys.readouterr().out.splitlines()
+    # the first epoch (to show it started), every 4th, and the last
+    assert [line.split(" · ")[0] for line in lines] == ["epoch 1/40"] + [f"epoch {n}/40" for n in range(4, 41, 4)]
+    assert lines[0].split(" · ")[1:5] == ["d_loss 1.250", "g_loss 0.750", "acc real 0.500", "acc fake 0.625"]
+    assert lines[-1].endswith("~0:00 left")
+
+
+def test_epoch_progress_counts_from_a_resumed_epoch(capsys):
+    progress = callbacks.EpochProgress(every=5)
+    progress.set_params({"epochs": 20})
+    progress.on_train_begin()
+    for epoch in range(10, 20):
+        progress.on_epoch_begin(epoch)
+        progress.on_epoch_end(epoch, {"d_loss": 1.0})
+    assert [line.split(" · ")[0] for line in capsys.readouterr().out.splitlines()] == ["epoch 11/20", "epoch 15/20", "epoch 20/20"]
+    with pytest.raises(ValueError):
+        callbacks.EpochProgress(every=0)
+
+
+def test_decision_surface_snapshots_record_points_and_probabilities():
+    from ganlab import gans, models
+
+    generator = models.mlp_generator(latent_dim=3, output_shape=(2,), widths=(8,), output_activation=None)
+    critic = models.mlp_discriminator(input_shape=(2,), widths=(8,), dropout=0.0)
+    gan = gans.GAN(generator, critic, seed=0)
+    snapshots = callbacks.DecisionSurfaceSnapshots(epochs=[2, 0], noise=np.zeros((5, 3)), resolution=7)
+    snapshots.set_model(gan)
+    snapshots.on_train_begin()
+    snapshots.on_epoch_end(0)
+    snapshots.on_epoch_end(1)
+    assert [snapshot["epoch"] for snapshot in snapshots.snapshots] == [0, 2]
+    first = snapshots.snapshots[0]
+    assert first["points"].shape == (5, 2) and first["surface"].shape == (7, 7)
+    axis, grid = snapshots.grid()
+    # the surface is the critic's sigmoid at each grid point, rows along y
+    expected = 1 / (1 + np.exp(-keras.ops.convert_to_numpy(critic(grid))))
+    np.testing.assert_allclose(snapshots.snapshots[-1]["surface"].ravel(), expected.ravel(), rtol=1e-5)
+    assert grid[7].tolist() == [axis[0], axis[1]]  # second row: y moved one step, x back at the start
+    with pytest.raises(ValueError):
+        callbacks.DecisionSurfaceSnapshots(epochs=[], noise=np.zeros((1, 3)))

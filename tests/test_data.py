@@ -92,8 +92,8 @@ def test_pipeline_is_seeded_and_skip_epochs_matches_an_uninterrupted_run():
 
 
 def test_pipeline_rejects_bad_input():
-    with pytest.raises(ValueError, match="4-D"):
-        data.make_dataset(np.zeros((10, 28, 28)), 4)
+    with pytest.raises(ValueError, match="array of examples"):
+        data.make_dataset(np.zeros(10), 4)
     with pytest.raises(ValueError, match="no full batch"):
         data.make_dataset(np.zeros((3, 2, 2, 1)), 4)
     with pytest.raises(ValueError, match="repeat"):
@@ -104,3 +104,24 @@ def test_steps_per_pass():
     assert data.steps_per_pass(5000, 64) == 78
     assert data.steps_per_pass(5000, 64, drop_remainder=False) == 79
     assert data.steps_per_pass(128, 64) == 2
+
+
+def test_ring_of_gaussians_is_seeded_and_on_the_ring():
+    points = data.ring_of_gaussians(4000, modes=8, radius=0.8, spread=0.04, seed=3)
+    assert points.shape == (4000, 2) and points.dtype == np.float32
+    np.testing.assert_array_equal(points, data.ring_of_gaussians(4000, modes=8, radius=0.8, spread=0.04, seed=3))
+    assert np.abs(points).max() < 1.0
+    radii = np.hypot(points[:, 0], points[:, 1])
+    assert abs(np.median(radii) - 0.8) < 0.01
+    # every mode gets about an eighth of the points
+    modes = np.round(np.arctan2(points[:, 1], points[:, 0]) / (2 * np.pi / 8)).astype(int) % 8
+    assert np.bincount(modes, minlength=8).min() > 4000 / 8 * 0.8
+    assert (data.ring_of_gaussians(10, spread=0.0) ** 2).sum(axis=1) == pytest.approx([0.64] * 10)
+    with pytest.raises(ValueError):
+        data.ring_of_gaussians(0)
+
+
+def test_pipeline_batches_points_too():
+    points = data.ring_of_gaussians(100, seed=0)
+    batch = next(iter(data.make_dataset(points, 32, seed=0)))
+    assert tuple(batch.shape) == (32, 2)

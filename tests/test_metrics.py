@@ -121,3 +121,15 @@ def test_inception_extractor_refuses_without_real_weights(monkeypatch):
     monkeypatch.setattr(keras.applications, "InceptionV3", no_weights)
     with pytest.raises(RuntimeError, match="no FID can be computed"):
         metrics.inception_v3_extractor()
+
+
+def test_ring_coverage_counts_points_near_each_mode():
+    # modes at angles 0, 90, 180, 270 degrees on a circle of radius 1
+    points = np.array([[1.0, 0.0], [1.05, 0.0], [0.0, 1.0], [-1.0, 0.1], [0.0, 0.0], [0.7, 0.7]])
+    coverage = metrics.ring_coverage(points, modes=4, radius=1.0, tolerance=0.12)
+    assert coverage["per_mode"].tolist() == [2, 1, 1, 0]  # (0, 0) and (0.7, 0.7) are between modes
+    assert coverage["near_a_mode"] == pytest.approx(4 / 6)
+    assert coverage["modes_covered"] == 3
+    assert metrics.ring_coverage(np.zeros((3, 2)), modes=4)["modes_covered"] == 0
+    with pytest.raises(ValueError, match="shape"):
+        metrics.ring_coverage(np.zeros((3, 3)))

@@ -55,3 +55,38 @@ def test_builders_reject_bad_shapes():
         models.dcgan_generator(image_shape=(28, 32, 1))
     with pytest.raises(ValueError, match="widths"):
         models.dcgan_discriminator(widths=())
+
+
+def test_mlp_generator_matches_the_seed_network():
+    generator = models.mlp_generator()
+    assert generator.output_shape == (None, 28, 28, 1)
+    # dense 100->256->512->1024->784, each with a bias
+    assert generator.count_params() == (100 * 256 + 256) + (256 * 512 + 512) + (512 * 1024 + 1024) + (1024 * 784 + 784)
+    assert generator.get_layer("to_output").activation.__name__ == "tanh"
+
+
+def test_mlp_discriminator_for_images_and_points():
+    critic = models.mlp_discriminator()
+    assert critic.output_shape == (None, 1)
+    assert critic.count_params() == (784 * 1024 + 1024) + (1024 * 512 + 512) + (512 * 256 + 256) + (256 + 1)
+    point_critic = models.mlp_discriminator(input_shape=(2,), widths=(4,), dropout=0.0)
+    assert point_critic.count_params() == (2 * 4 + 4) + (4 + 1)
+    assert not any(layer.name.endswith("dropout") for layer in point_critic.layers)
+    point_generator = models.mlp_generator(latent_dim=3, output_shape=(2,), widths=(4,), output_activation=None)
+    assert point_generator.output_shape == (None, 2)
+    with pytest.raises(ValueError):
+        models.mlp_generator(widths=())
+
+
+def test_apply_in_batches_matches_one_call():
+    import keras
+
+    network = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    inputs = np.random.default_rng(0).standard_normal((10, 3)).astype("float32")
+    np.testing.assert_allclose(models.apply_in_batches(network, inputs, batch_size=4), network(inputs).numpy(), rtol=1e-6)
+    source = keras.Input((3,))
+    two_outputs = keras.Model(source, [keras.layers.Dense(2)(source), keras.layers.Dense(1)(source)])
+    first, second = models.apply_in_batches(two_outputs, inputs, batch_size=3)
+    assert first.shape == (10, 2) and second.shape == (10, 1)
+    with pytest.raises(ValueError):
+        models.apply_in_batches(network, inputs[:0])

@@ -43,7 +43,7 @@ def _environment():
 def _direct_requirements():
     project = _pyproject()
     extras = project["optional-dependencies"]
-    return [Requirement(text) for text in project["dependencies"] + extras["cpu"] + extras["dev"]]
+    return [Requirement(text) for text in project["dependencies"] + extras["cpu"] + extras["book"] + extras["dev"]]
 
 
 def test_tensorflow_is_only_in_extras():

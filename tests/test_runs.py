@@ -172,3 +172,18 @@ def test_train_refuses_to_resume_a_folder_with_another_recipe(tmp_path, tiny_con
     with pytest.raises(ValueError, match="generator_widths"):
         runs.train(tiny_config.replace(generator_widths=(16, 8, 4)), tmp_path, verbose=0)
     assert runs.DCGANConfig.load(tmp_path / "config.json") == tiny_config.replace(epochs=1)  # untouched
+
+
+def test_quality_scores_and_progress_lines_during_a_run(tmp_path, tiny_config, capsys):
+    result = runs.train(tiny_config.replace(epochs=2), tmp_path, quality_every=2, progress_every=1)
+    fid = result.history["judge_fid"]
+    assert np.isnan(fid[0]) and fid[1] > 0  # scored at epoch 2 only
+    assert 0 <= result.history["coverage"][1] <= 10
+    printed = capsys.readouterr().out
+    assert "epoch 1/2 · d_loss" in printed and "epoch 2/2 · d_loss" in printed
+    assert "━" not in printed  # no Keras progress bar
+
+
+def test_quality_scores_need_mnist(tmp_path, tiny_config):
+    with pytest.raises(ValueError, match="MNIST judge"):
+        runs.train(tiny_config.replace(dataset="faces"), tmp_path, quality_every=1)

@@ -44,3 +44,56 @@ def test_plot_losses_draws_both_panels():
     assert len(loss_axes.lines) == 2
     assert list(loss_axes.lines[0].get_xdata()) == [1, 2]  # epochs shown from 1
     assert len(accuracy_axes.lines) == 3  # two curves and the 0.5 guide
+
+
+def test_plot_images_shows_the_grid_pixels():
+    images = np.stack([np.full((2, 2, 1), value) for value in (-1.0, 1.0)])
+    figure = viz.plot_images(images, columns=2, title="two")
+    shown = figure.axes[0].images[0].get_array()
+    np.testing.assert_array_equal(np.asarray(shown), viz.image_grid(images, columns=2))
+    assert figure.axes[0].get_title() == "two"
+
+
+def test_plot_grids_titles_each_saved_grid(tmp_path):
+    paths = {}
+    for epoch in (1, 5):
+        paths[f"epoch {epoch}"] = tmp_path / f"{epoch}.png"
+        viz.save_grid(np.full((4, 3, 3, 1), epoch / 10), paths[f"epoch {epoch}"])
+    figure = viz.plot_grids(paths)
+    assert [axes.get_title() for axes in figure.axes] == ["epoch 1", "epoch 5"]
+    with pytest.raises(ValueError):
+        viz.plot_grids({})
+
+
+def test_plot_decision_surfaces_one_panel_per_snapshot():
+    snapshots = [{"epoch": epoch, "points": np.zeros((4, 2)), "surface": np.full((5, 5), 0.5)} for epoch in (0, 3, 6)]
+    figure = viz.plot_decision_surfaces(np.ones((10, 2)), snapshots, columns=2)
+    panels = [axes for axes in figure.axes if axes.get_title()]
+    assert [axes.get_title() for axes in panels] == ["before training", "after epoch 3", "after epoch 6"]
+    assert len(panels[0].collections) == 2  # real and generated points
+    with pytest.raises(ValueError):
+        viz.plot_decision_surfaces(np.ones((10, 2)), [])
+
+
+def test_plot_generator_losses_uses_ganlab_losses():
+    figure = viz.plot_generator_losses()
+    minimax, nonsaturating = figure.axes[0].lines
+    d_values = minimax.get_xdata()
+    np.testing.assert_allclose(minimax.get_ydata(), np.log(1 - d_values), rtol=1e-4)
+    np.testing.assert_allclose(nonsaturating.get_ydata(), -np.log(d_values), rtol=1e-4)
+
+
+def test_plot_quality_skips_unscored_epochs_and_draws_real_levels():
+    history = {"epoch": [0, 1, 2, 3], "judge_fid": [np.nan, 300.0, np.nan, 100.0], "judge_is": [np.nan, 3.0, np.nan, 6.0], "coverage": [np.nan, 7.0, np.nan, 10.0]}
+    figure = viz.plot_quality(history, real={"judge_fid": 5.0, "judge_is": 9.6, "coverage": 10})
+    fid_axes = figure.axes[0]
+    assert list(fid_axes.lines[0].get_xdata()) == [2, 4] and list(fid_axes.lines[0].get_ydata()) == [300.0, 100.0]
+    assert fid_axes.get_yscale() == "log" and list(fid_axes.lines[1].get_ydata()) == [5.0, 5.0]
+    with pytest.raises(ValueError, match="quality_every"):
+        viz.plot_quality({"epoch": [0], "d_loss": [1.0]})
+
+
+def test_plot_class_histogram_draws_a_bar_per_class():
+    figure = viz.plot_class_histogram([5, 0, 10], title="t")
+    heights = [bar.get_height() for bar in figure.axes[0].patches]
+    assert heights == [5, 0, 10] and figure.axes[0].lines[0].get_ydata()[0] == 5

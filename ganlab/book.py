@@ -1,0 +1,279 @@
+"""What the book's notebooks share: the setup cell, quick mode, run folders, showing results,
+and the script that executes a chapter and commits its outputs.
+
+Introduced in book/01_artist_and_critic.
+
+Every chapter starts with ``settings = book.setup()``. It silences TensorFlow's start-up
+noise (see ``ganlab.stderr_filter``), reports where the notebook runs and whether a GPU is
+there, and reads two knobs:
+
+- ``GANLAB_QUICK=1`` (CI) shrinks epochs and sample sizes so a chapter runs in a minute or
+  two. It never changes which code runs: ``settings.pick(full, quick)`` only picks numbers.
+- ``scale`` (an argument of ``setup``, one variable at the top of each chapter) multiplies
+  the training budgets of a full run, for readers with a GPU or more patience.
+
+Run a chapter and keep its outputs for the book with::
+
+    python -m ganlab.book run --full book/02_dcgan_mnist.ipynb
+
+which executes it in a fresh kernel (nbclient), keeps widget state, and stamps the
+notebook's metadata with the ganlab version, the date and the run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import dataclasses
+import datetime
+import html
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ganlab
+
+QUICK_VARIABLE = "GANLAB_QUICK"
+RUNS_VARIABLE = "GANLAB_RUNS_DIR"
+
+
+def quick_mode() -> bool:
+    """True when ``GANLAB_QUICK`` asks for the shrunken CI run (any value but '', '0')."""
+    return os.environ.get(QUICK_VARIABLE, "") not in ("", "0")
+
+
+def platform_name() -> str:
+    """'Colab', 'Kaggle' or 'local': where this Python process runs (detected, not assumed)."""
+    if "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ:
+        return "Colab"
+    if "KAGGLE_KERNEL_RUN_TYPE" in os.environ:
+        return "Kaggle"
+    return "local"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What a chapter needs to know about this run of it."""
+
+    quick: bool
+    scale: float
+    platform: str
+    gpus: tuple[str, ...]
+
+    def pick(self, full, quick):
+        """``quick`` in quick mode, else ``full``: for sample sizes and counts that a bigger
+        machine should not change."""
+        return quick if self.quick else full
+
+    def budget(self, full, quick):
+        """Like ``pick``, but a full run's value is multiplied by ``scale`` (epochs, minutes).
+        Integers stay integers."""
+        if self.quick:
+            return quick
+        scaled = full * self.scale
+        return max(1, round(scaled)) if isinstance(full, int) else scaled
+
+    def describe(self) -> str:
+        """One line: versions, platform, device and mode."""
+        import tensorflow as tf
+
+        device = f"GPU: {', '.join(self.gpus)}" if self.gpus else f"no GPU: training on the CPU ({os.cpu_count()} cores)"
+        mode = "quick mode (GANLAB_QUICK=1): shrunken run for testing" if self.quick else f"full run, scale {self.scale:g}"
+        return f"ganlab {ganlab.__version__} · TensorFlow {tf.__version__} · {self.platform} · {device} · {mode}"
+
+
+def setup(scale: float = 1.0, verbose: bool = True) -> Settings:
+    """The first call of every chapter: quiet TensorFlow, find GPUs, read quick mode.
+
+    ``scale`` multiplies the chapter's training budgets in a full run (2 trains twice as
+    long). Prints one line saying what was found, and returns the ``Settings``.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    from ganlab import stderr_filter
+
+    stderr_filter.install()  # before TensorFlow's first import, which prints the noise
+    import tensorflow as tf
+
+    gpus = tuple(device.name.removeprefix("/physical_device:") for device in tf.config.list_physical_devices("GPU"))
+    settings = Settings(quick=quick_mode(), scale=float(scale), platform=platform_name(), gpus=gpus)
+    if verbose:
+        print(settings.describe())
+    return settings
+
+
+_quick_runs_root: Path | None = None
+
+
+def run_dir(name: str) -> Path:
+    """The folder for one of a chapter's training runs.
+
+    ``$GANLAB_RUNS_DIR/name`` when set (the book runner sets a fresh one), else
+    ``runs/name`` next to the notebook, so that running a chapter again resumes its runs.
+    In quick mode without the variable, a fresh temporary folder: a test run must neither
+    resume an earlier one nor leave files behind in the project.
+    """
+    global _quick_runs_root
+    if not name or Path(name).name != name:
+        raise ValueError(f"run name must be a plain folder name, got {name!r}")
+    root = os.environ.get(RUNS_VARIABLE)
+    if root:
+        return Path(root) / name
+    if quick_mode():
+        if _quick_runs_root is None:
+            _quick_runs_root = Path(tempfile.mkdtemp(prefix="ganlab-quick-runs-"))
+        return _quick_runs_root / name
+    return Path("runs") / name
+
+
+def _image_html(path: str | Path, alt: str, width: int | None) -> str:
+    path = Path(path)
+    mime = {".gif": "image/gif", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}.get(path.suffix.lower())
+    if mime is None:
+        raise ValueError(f"cannot show {path.name}: not a GIF, PNG or JPEG")
+    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    size = f' width="{int(width)}"' if width else ""
+    return f'<img src="data:{mime};base64,{encoded}" alt="{html.escape(alt)}"{size} style="image-rendering: pixelated">'
+
+
+def show_image(path: str | Path, alt: str, width: int | None = None):
+    """Display an image file (an animated GIF too) inside the notebook's output.
+
+    The picture is embedded in the output itself, so the rendered book shows it without
+    the file, and a GIF keeps its animation (a plain PNG output would not).
+    """
+    from IPython.display import HTML, display
+
+    display(HTML(_image_html(path, alt, width)))
+
+
+def markdown_table(rows: list[dict], columns: dict[str, str] | None = None) -> str:
+    """A Markdown table from a list of dicts; ``columns`` maps keys to headers (and orders
+    them). Floats get 3 significant digits, or thousands separators when large."""
+    if not rows:
+        raise ValueError("no rows to show")
+    columns = columns or {key: key for key in rows[0]}
+
+    def cell(value) -> str:
+        if isinstance(value, float):
+            return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(columns.values()) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(cell(row.get(key, "")) for key in columns) + " |")
+    return "\n".join(lines)
+
+
+def show_table(rows: list[dict], columns: dict[str, str] | None = None):
+    """Display ``markdown_table(rows, columns)`` as a rendered table."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown_table(rows, columns)))
+
+
+# The runner ---------------------------------------------------------------------------
+
+
+def execute(notebook_path: str | Path, quick: bool, runs_root: str | Path | None = None, timeout: int = 1800):
+    """Execute a notebook in a fresh kernel from its own folder; return (notebook, seconds).
+
+    ``quick`` sets ``GANLAB_QUICK`` for the kernel; runs go to ``runs_root`` (a fresh
+    temporary folder when None) so a committed run never resumes an old one.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook_path = Path(notebook_path)
+    notebook = nbformat.read(notebook_path, as_version=4)
+    runs_root = Path(runs_root) if runs_root else Path(tempfile.mkdtemp(prefix="ganlab-book-runs-"))
+    environment = {QUICK_VARIABLE: "1" if quick else "0", RUNS_VARIABLE: str(runs_root)}
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)  # the kernel inherits this process's environment
+    try:
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(notebook_path.parent.resolve())}},
+            store_widget_state=True,
+        )
+        started = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - started
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return notebook, seconds
+
+
+def stamp(notebook, quick: bool, seconds: float) -> None:
+    """Record in the notebook's metadata what produced its outputs."""
+    import platform
+
+    import keras
+    import tensorflow as tf
+
+    notebook.metadata["ganlab"] = {
+        "ganlab_version": ganlab.__version__,
+        "tensorflow_version": tf.__version__,
+        "keras_version": keras.__version__,
+        "executed_on": datetime.date.today().isoformat(),
+        "run_seconds": round(seconds, 1),
+        "mode": "quick" if quick else "full",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+    }
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ganlab.book",
+        description="Execute book chapters and keep their outputs (the book never re-executes them).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="execute notebooks in a fresh kernel")
+    mode = run.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--full", action="store_true", help="full run; outputs are written back into the notebook")
+    mode.add_argument("--quick", action="store_true", help="GANLAB_QUICK=1 run, for checking")
+    run.add_argument("--output", help="folder for the executed copies (default: in place for --full, none for --quick)")
+    run.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
+    run.add_argument("notebooks", nargs="+", help="chapter notebooks")
+    args = parser.parse_args(argv)
+
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    from ganlab import stderr_filter
+
+    stderr_filter.install()  # stamp() imports TensorFlow
+    for path in map(Path, args.notebooks):
+        if not path.is_file() or path.suffix != ".ipynb":
+            parser.error(f"{path} is not a notebook file")
+    for path in map(Path, args.notebooks):
+        print(f"ganlab.book: running {path} ({'full' if args.full else 'quick'})", flush=True)
+        try:
+            notebook, seconds = execute(path, quick=args.quick, timeout=args.timeout)
+        except CellExecutionError as error:
+            # the cell and its error, without nbclient's own traceback; nothing is written
+            print(f"ganlab.book: {path} failed; it was not saved.\n{error}", file=sys.stderr)
+            return 1
+        stamp(notebook, quick=args.quick, seconds=seconds)
+        target = Path(args.output) / path.name if args.output else (path if args.full else None)
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.partial")
+            nbformat.write(notebook, partial)
+            os.replace(partial, target)
+        print(f"ganlab.book: {path} ran in {seconds / 60:.1f} min" + (f"; saved to {target}" if target else ""), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

@@ -1,0 +1,144 @@
+import base64
+import json
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ganlab import book
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", False), ("0", False), ("1", True), ("yes", True)])
+def test_quick_mode_reads_the_variable(monkeypatch, value, expected):
+    monkeypatch.setenv("GANLAB_QUICK", value)
+    assert book.quick_mode() is expected
+
+
+def test_settings_pick_and_budget():
+    full = book.Settings(quick=False, scale=2.5, platform="local", gpus=())
+    quick = book.Settings(quick=True, scale=2.5, platform="local", gpus=())
+    assert full.pick(1000, 200) == 1000 and quick.pick(1000, 200) == 200
+    assert full.budget(20, quick=2) == 50 and isinstance(full.budget(20, 2), int)
+    assert full.budget(3.0, quick=0.1) == 7.5
+    assert quick.budget(20, quick=2) == 2
+    assert book.Settings(quick=False, scale=0.01, platform="local", gpus=()).budget(20, 2) == 1  # never 0 epochs
+
+
+def test_platform_is_detected(monkeypatch):
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    monkeypatch.delenv("KAGGLE_KERNEL_RUN_TYPE", raising=False)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert book.platform_name() == "local"
+    monkeypatch.setenv("KAGGLE_KERNEL_RUN_TYPE", "Interactive")
+    assert book.platform_name() == "Kaggle"
+    monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20261101")
+    assert book.platform_name() == "Colab"
+
+
+def test_setup_reports_device_and_mode(monkeypatch, capsys):
+    from ganlab import stderr_filter
+
+    installed = []
+    # the real filter would rewire this test process's stderr; tests/test_stderr_filter.py tests it
+    monkeypatch.setattr(stderr_filter, "install", lambda: installed.append(True))
+    monkeypatch.setenv("GANLAB_QUICK", "1")
+    settings = book.setup(scale=3)
+    assert installed == [True]
+    line = capsys.readouterr().out
+    assert settings.quick and settings.scale == 3.0
+    assert "no GPU: training on the CPU" in line and "quick mode" in line and "TensorFlow 2." in line
+    with pytest.raises(ValueError, match="scale"):
+        book.setup(scale=0)
+
+
+def test_run_dir_is_fresh_in_quick_mode_and_stable_otherwise(monkeypatch):
+    monkeypatch.delenv("GANLAB_RUNS_DIR", raising=False)
+    monkeypatch.setenv("GANLAB_QUICK", "0")
+    assert book.run_dir("a") == Path("runs") / "a"
+    monkeypatch.setenv("GANLAB_QUICK", "1")
+    quick_folder = book.run_dir("a")
+    assert quick_folder.parent.name.startswith("ganlab-quick-runs-") and quick_folder == book.run_dir("a")
+    monkeypatch.setenv("GANLAB_RUNS_DIR", "/somewhere")
+    assert book.run_dir("a") == Path("/somewhere/a")
+    with pytest.raises(ValueError, match="plain folder name"):
+        book.run_dir("../escape")
+
+
+def test_image_html_embeds_the_file(tmp_path):
+    path = tmp_path / "tiny.gif"
+    path.write_bytes(b"GIF89a-not-really")
+    markup = book._image_html(path, alt='progress "gif"', width=300)
+    encoded = markup.split("base64,")[1].split('"')[0]
+    assert base64.b64decode(encoded) == b"GIF89a-not-really"
+    assert 'alt="progress &quot;gif&quot;"' in markup and 'width="300"' in markup
+    assert markup.startswith('<img src="data:image/gif;base64,')
+    with pytest.raises(ValueError, match="not a GIF"):
+        book._image_html(tmp_path / "x.bmp", alt="x", width=None)
+
+
+def test_markdown_table_formats_numbers():
+    table = book.markdown_table(
+        [{"name": "a|b", "fid": 1234.5, "score": 0.123456, "count": 5000}],
+        {"name": "recipe", "fid": "FID", "score": "IS", "count": "steps"},
+    )
+    assert table.splitlines() == ["| recipe | FID | IS | steps |", "|---|---|---|---|", "| a\\|b | 1,234 | 0.123 | 5,000 |"]
+    with pytest.raises(ValueError):
+        book.markdown_table([])
+
+
+def _tiny_notebook(path: Path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import os\nprint(os.environ['GANLAB_QUICK'], os.path.basename(os.getcwd()))"),
+        nbformat.v4.new_code_cell("from ganlab import book\nprint(book.run_dir('x').parent == __import__('pathlib').Path(os.environ['GANLAB_RUNS_DIR']))"),
+    ]
+    nbformat.write(notebook, path)
+
+
+def test_runner_executes_in_the_notebook_folder_and_stamps_metadata(tmp_path):
+    chapter_folder = tmp_path / "chapters"
+    chapter_folder.mkdir()
+    path = chapter_folder / "tiny.ipynb"
+    _tiny_notebook(path)
+    assert book._main(["run", "--full", str(path)]) == 0
+    executed = nbformat.read(path, as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "0 chapters\n"
+    assert executed.cells[1].outputs[0]["text"] == "True\n"
+    stamp = executed.metadata["ganlab"]
+    assert stamp["mode"] == "full" and stamp["ganlab_version"] == __import__("ganlab").__version__
+    assert stamp["run_seconds"] > 0 and len(stamp["executed_on"]) == 10
+    assert "GANLAB_RUNS_DIR" not in os.environ  # the runner leaves this process as it was
+
+
+def test_runner_quick_mode_writes_a_copy_only_when_asked(tmp_path):
+    path = tmp_path / "tiny.ipynb"
+    _tiny_notebook(path)
+    before = path.read_text()
+    assert book._main(["run", "--quick", str(path), "--output", str(tmp_path / "out")]) == 0
+    assert path.read_text() == before
+    copy = nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4)
+    assert copy.cells[0].outputs[0]["text"].startswith("1 ") and copy.metadata["ganlab"]["mode"] == "quick"
+
+
+def test_runner_rejects_what_is_not_a_notebook(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        book._main(["run", "--full", str(tmp_path / "missing.ipynb")])
+    assert stopped.value.code == 2 and "is not a notebook file" in capsys.readouterr().err
+
+
+def test_runner_reports_a_failing_cell_and_keeps_the_notebook(tmp_path, capsys):
+    path = tmp_path / "broken.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("raise ValueError('no digits here')")]
+    nbformat.write(notebook, path)
+    before = path.read_text()
+    assert book._main(["run", "--full", str(path)]) == 1
+    error = capsys.readouterr().err
+    assert "broken.ipynb failed; it was not saved" in error and "no digits here" in error
+    assert path.read_text() == before

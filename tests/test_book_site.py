@@ -1,0 +1,139 @@
+"""The rendered book, opened page by page in headless Chromium (Debian's /usr/bin/chromium,
+driven by Playwright): no console errors, no failed or outside requests, every image
+loaded, a figure on every chapter page, rendered math. Screenshots go to
+_build/screenshots/.
+
+The book is built by `make book` (part of `make test`); when it is missing or older than
+its sources, the fixture builds it the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHAPTERS = sorted(path.stem for path in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+# Flags for a sandboxed CI machine with no outside network: without the background
+# networking ones Chromium keeps trying (and failing) to reach Google's services.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def _sources() -> list[Path]:
+    sources = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("book/*.md"), *ROOT.glob("book/*.ipynb")]
+    return sources + list(ROOT.glob("book/images/*")) + list(ROOT.glob("benchmarks/results/*"))
+
+
+def _build_is_current() -> bool:
+    index = HTML / "index.html"
+    if not index.exists():
+        return False
+    built = index.stat().st_mtime
+    return all(source.stat().st_mtime <= built for source in _sources())
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The base URL of the built book, served over HTTP from _build/html on localhost."""
+    if not _build_is_current():
+        if shutil.which("make") is None:
+            pytest.fail("the book is not built and make is missing: run `make book`")
+        subprocess.run(["make", "book"], cwd=ROOT, check=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+
+    class QuietHandler(handler.func):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make install-book` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _pages() -> list[str]:
+    """Every page the book links from its table of contents, as paths under _build/html."""
+    return ["book/intro.html", *(f"book/{chapter}.html" for chapter in CHAPTERS)]
+
+
+def _visit(browser, site: str, page_path: str) -> dict:
+    """Open one page; return what went wrong on it and what it shows."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}") if response.status >= 400 else None)
+    page.on("requestfailed", lambda request: problems.append(f"failed request: {request.url} ({request.failure})"))
+    page.on("request", lambda request: None if request.url.startswith((site, "data:", "blob:")) else problems.append(f"outside request: {request.url}"))
+    response = page.goto(f"{site}/{page_path}", wait_until="networkidle")
+    if response is None or not response.ok:
+        problems.append(f"status {response.status if response else 'none'} for {page_path}")
+    # Scroll through the page so that lazily loaded images load, then wait for all of them.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("Array.from(document.images).every(image => image.complete)", timeout=20_000)
+    images = page.evaluate(
+        "Array.from(document.images).map(image => ({src: image.currentSrc.slice(0, 80), width: image.naturalWidth,"
+        " figure: !!image.closest('.cell_output, figure')}))"
+    )
+    math = page.evaluate("document.querySelectorAll('mjx-container').length")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "_").removesuffix(".html") + ".png")), full_page=True)
+    title = page.title()
+    page.close()
+    return {"problems": problems, "images": images, "math": math, "title": title}
+
+
+@pytest.mark.parametrize("page_path", _pages())
+def test_page_loads_cleanly_with_every_image(browser, site, page_path):
+    visit = _visit(browser, site, page_path)
+    assert visit["problems"] == []
+    broken = [image["src"] for image in visit["images"] if image["width"] == 0]
+    assert broken == [], f"images that did not load: {broken}"
+    assert (SCREENSHOTS / (page_path.replace("/", "_").removesuffix(".html") + ".png")).stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_shows_figures_and_math(browser, site, chapter):
+    visit = _visit(browser, site, f"book/{chapter}.html")
+    figures = [image for image in visit["images"] if image["figure"] and image["width"] > 0]
+    assert len(figures) >= 1, "a chapter page must show at least one figure from its outputs"
+    assert visit["math"] > 0, "math did not render (is the vendored MathJax served?)"
+    assert visit["title"].startswith(chapter[:2].lstrip("0") + ".")
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = (ROOT / "_toc.yml").read_text()
+    assert CHAPTERS, "no chapters found in book/"
+    for chapter in CHAPTERS:
+        assert f"book/{chapter}" in toc
