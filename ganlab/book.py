@@ -149,6 +149,24 @@ def show_image(path: str | Path, alt: str, width: int | None = None):
     display(HTML(_image_html(path, alt, width)))
 
 
+def show_progress(grid_folder: str | Path, alt: str, max_frames: int = 30, max_width: int = 320, width: int | None = 360):
+    """Show a run's monitor grids as an animated GIF in the page: at most ``max_frames``
+    evenly spaced epochs (first and last kept) at most ``max_width`` pixels wide.
+
+    A run's own ``progress.gif`` has every epoch at full size (megabytes after 100
+    epochs); this one is small enough to live inside a committed notebook.
+    """
+    from ganlab import viz
+
+    frames = sorted(Path(grid_folder).glob("epoch_*.png"))
+    if not frames:
+        raise ValueError(f"no monitor grids in {grid_folder}")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "progress.gif"
+        viz.save_gif(viz.thin_frames(frames, max_frames), path, seconds_per_frame=0.4, max_width=max_width)
+        show_image(path, alt=alt, width=width)
+
+
 def markdown_table(rows: list[dict], columns: dict[str, str] | None = None) -> str:
     """A Markdown table from a list of dicts; ``columns`` maps keys to headers (and orders
     them). Floats get 3 significant digits, or thousands separators when large."""

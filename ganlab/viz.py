@@ -64,16 +64,38 @@ def save_grid(images: np.ndarray, path: str | Path, columns: int | None = None, 
     return picture
 
 
-def save_gif(frame_paths: Sequence[str | Path], path: str | Path, seconds_per_frame: float = 0.3, hold_last: int = 5) -> int:
+def thin_frames(frames: Sequence, most: int) -> list:
+    """At most ``most`` of ``frames``, evenly spaced, always keeping the first and the last."""
+    frames = list(frames)
+    if most < 2:
+        raise ValueError(f"most must be at least 2, got {most}")
+    if len(frames) <= most:
+        return frames
+    positions = np.linspace(0, len(frames) - 1, most).round().astype(int)
+    return [frames[position] for position in sorted(set(positions))]
+
+
+def save_gif(
+    frame_paths: Sequence[str | Path],
+    path: str | Path,
+    seconds_per_frame: float = 0.3,
+    hold_last: int = 5,
+    max_width: int | None = None,
+) -> int:
     """Assemble PNG frames (all the same size) into a looping GIF; returns the frame count.
 
     The last frame is held ``hold_last`` times longer so a viewer sees where training ended.
+    ``max_width`` keeps every n-th pixel so the frames are at most that wide (grids are
+    saved with pixels repeated, so halving them loses nothing): a smaller file for a page.
     """
     import imageio.v3 as iio
 
     frames = [iio.imread(Path(frame)) for frame in frame_paths]
     if not frames:
         raise ValueError("no frames for the GIF")
+    if max_width and frames[0].shape[1] > max_width:
+        step = math.ceil(frames[0].shape[1] / max_width)
+        frames = [frame[::step, ::step] for frame in frames]
     durations = [int(seconds_per_frame * 1000)] * len(frames)
     durations[-1] *= hold_last
     # Pillow wants one number, not a list, for a single frame

@@ -14,3 +14,9 @@ def test_throughput_measures_both_trainers_on_the_same_steps():
     assert set(medians) == {"reference", "ganlab"}
     assert all(rate > 0 for rate in medians.values())
     assert per_call == 3  # the largest divisor of 6 not above 4
+
+
+def test_onednn_benchmark_times_a_child_process():
+    import onednn
+
+    assert onednn.measure("dcgan-mnist", steps=2, onednn=True) > 0

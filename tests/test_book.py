@@ -142,3 +142,20 @@ def test_runner_reports_a_failing_cell_and_keeps_the_notebook(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "broken.ipynb failed; it was not saved" in error and "no digits here" in error
     assert path.read_text() == before
+
+
+def test_show_progress_embeds_a_thinned_small_gif(tmp_path, monkeypatch):
+    import imageio.v3 as iio
+    import numpy as np
+
+    from ganlab import viz
+
+    for epoch in range(12):
+        viz.save_grid(np.full((4, 8, 8, 1), epoch / 12 - 0.5), tmp_path / f"epoch_{epoch + 1:04d}.png", scale=2)
+    shown = []
+    monkeypatch.setattr(book, "show_image", lambda path, alt, width: shown.append(iio.imread(path, index=None)))
+    book.show_progress(tmp_path, alt="progress", max_frames=4, max_width=20)
+    (frames,) = shown
+    assert len(frames) == 4 and frames.shape[2] <= 20
+    with pytest.raises(ValueError, match="no monitor grids"):
+        book.show_progress(tmp_path / "empty", alt="x")

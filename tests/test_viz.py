@@ -97,3 +97,19 @@ def test_plot_class_histogram_draws_a_bar_per_class():
     figure = viz.plot_class_histogram([5, 0, 10], title="t")
     heights = [bar.get_height() for bar in figure.axes[0].patches]
     assert heights == [5, 0, 10] and figure.axes[0].lines[0].get_ydata()[0] == 5
+
+
+def test_thin_frames_keeps_ends_and_spacing():
+    assert viz.thin_frames(range(10), 4) == [0, 3, 6, 9]
+    assert viz.thin_frames(range(3), 5) == [0, 1, 2]
+    with pytest.raises(ValueError):
+        viz.thin_frames(range(3), 1)
+
+
+def test_gif_can_be_shrunk_without_losing_repeated_pixels(tmp_path):
+    picture = viz.image_grid(np.linspace(-1, 1, 4 * 3 * 3).reshape(4, 3, 3, 1), padding=1, scale=2)
+    viz.save_image(picture, tmp_path / "frame.png")
+    viz.save_gif([tmp_path / "frame.png"] * 2, tmp_path / "small.gif", max_width=picture.shape[1] // 2)
+    frames = iio.imread(tmp_path / "small.gif", index=None)
+    assert frames.shape[1:3] == (picture.shape[0] // 2, picture.shape[1] // 2)
+    np.testing.assert_array_equal(np.asarray(frames[0])[..., 0] if frames.ndim == 4 else frames[0], picture[::2, ::2])
