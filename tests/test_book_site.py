@@ -108,7 +108,11 @@ def _visit(browser, site: str, page_path: str) -> dict:
     )
     math = page.evaluate("document.querySelectorAll('mjx-container').length")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "_").removesuffix(".html") + ".png")), full_page=True)
+    # One tall viewport rather than a stitched full-page shot, which repeats the sticky header.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": min(height, 30_000)})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "_").removesuffix(".html") + ".png")))
     title = page.title()
     page.close()
     return {"problems": problems, "images": images, "math": math, "title": title}
