@@ -95,6 +95,7 @@ def setup(scale: float = 1.0, verbose: bool = True) -> Settings:
     from ganlab import stderr_filter
 
     stderr_filter.install()  # before TensorFlow's first import, which prints the noise
+    stderr_filter.quiet_retracing_warnings()
     import tensorflow as tf
 
     gpus = tuple(device.name.removeprefix("/physical_device:") for device in tf.config.list_physical_devices("GPU"))

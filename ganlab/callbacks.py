@@ -113,19 +113,31 @@ class GANMonitor(keras.callbacks.Callback):
     """Save a grid of images from the same fixed noise after every epoch.
 
     Because the noise never changes, the grids show one set of "individuals" improving;
-    ``write_gif`` (called at the end of training) strings the grids into a GIF.
+    ``write_gif`` (called at the end of training) strings the grids into a GIF. For a
+    conditional generator pass ``labels`` too (one per noise vector).
     """
 
-    def __init__(self, noise: np.ndarray, directory: str | Path, columns: int | None = None, gif_path: str | Path | None = None):
+    def __init__(
+        self,
+        noise: np.ndarray,
+        directory: str | Path,
+        columns: int | None = None,
+        gif_path: str | Path | None = None,
+        labels: np.ndarray | None = None,
+    ):
         super().__init__()
         self.noise = np.asarray(noise, dtype="float32")
+        self.labels = None if labels is None else np.asarray(labels, dtype="int32")
+        if self.labels is not None and len(self.labels) != len(self.noise):
+            raise ValueError(f"{len(self.noise)} noise vectors but {len(self.labels)} labels")
         self.directory = Path(directory)
         self.columns = columns
         self.gif_path = Path(gif_path) if gif_path else None
 
     def on_epoch_end(self, epoch, logs=None):
         self.directory.mkdir(parents=True, exist_ok=True)
-        images = self.model.generator(self.noise, training=False)
+        inputs = self.noise if self.labels is None else [self.noise, self.labels]
+        images = self.model.generator(inputs, training=False)
         path = grid_path(self.directory, epoch)
         partial = path.with_name(f".{path.stem}.partial.png")
         viz.save_grid(keras.ops.convert_to_numpy(images), partial, columns=self.columns)

@@ -42,6 +42,18 @@ class DCGANConfig:
     steps_per_execution: int = 4
     monitor_images: int = 100
     seed: int = 0
+    # The trainer and its extras (book/04_better_losses). "gan": gans.GAN with the losses
+    # named above (LSGAN is "gan" with the least_squares losses); "wgan": gans.WGAN, which
+    # needs exactly one of clip_value and gradient_penalty_weight; "cgan" and "acgan": the
+    # conditional trainers, on num_classes classes.
+    model: str = "gan"
+    optimizer: str = "adam"
+    beta_2: float = 0.999
+    n_critic: int = 1
+    clip_value: float = 0.0
+    gradient_penalty_weight: float = 0.0
+    num_classes: int = 10
+    conditioning: str = "one_hot"
 
     def validate(self) -> "DCGANConfig":
         """Raise ``ValueError`` naming the first field that makes no sense; return self."""
@@ -65,7 +77,32 @@ class DCGANConfig:
                 raise ValueError(f"{field} must be positive, got {getattr(self, field)}")
         if len(self.image_shape) != 3:
             raise ValueError(f"image_shape must be (height, width, channels), got {self.image_shape}")
+        choices = {"model": MODELS, "optimizer": OPTIMIZERS, "conditioning": ("one_hot", "embedding")}
+        for field, allowed in choices.items():
+            if getattr(self, field) not in allowed:
+                raise ValueError(f"{field} must be one of {list(allowed)}, got {getattr(self, field)!r}")
+        if self.n_critic < 1:
+            raise ValueError(f"n_critic must be at least 1, got {self.n_critic}")
+        if self.clip_value < 0 or self.gradient_penalty_weight < 0:
+            raise ValueError("clip_value and gradient_penalty_weight must be zero or more")
+        if self.model == "wgan":
+            if bool(self.clip_value) == bool(self.gradient_penalty_weight):
+                raise ValueError("a wgan needs exactly one of clip_value and gradient_penalty_weight")
+        elif self.n_critic != 1 or self.clip_value or self.gradient_penalty_weight:
+            raise ValueError(f"n_critic, clip_value and gradient_penalty_weight are for model='wgan', not {self.model!r}")
+        if self.model in ("cgan", "acgan") and self.num_classes < 2:
+            raise ValueError(f"num_classes must be at least 2, got {self.num_classes}")
         return self
+
+    @property
+    def conditional(self) -> bool:
+        """True for the trainers whose generator takes a class label."""
+        return self.model in ("cgan", "acgan")
+
+    @property
+    def images_per_step(self) -> int:
+        """Real images one training step consumes: a WGAN step trains the critic n_critic times."""
+        return self.batch_size * self.n_critic
 
     def replace(self, **changes) -> "DCGANConfig":
         """A validated copy with some fields changed (``None`` values are ignored)."""
@@ -99,6 +136,9 @@ class DCGANConfig:
         return cls.from_dict(json.loads(Path(path).read_text()))
 
 
+MODELS = ("gan", "wgan", "cgan", "acgan")
+OPTIMIZERS = ("adam", "rmsprop")
+
 TUTORIAL_GENERATOR_WIDTHS = (256, 128, 64)
 TUTORIAL_DISCRIMINATOR_WIDTHS = (64, 128)
 
@@ -128,6 +168,29 @@ PRESETS: dict[str, DCGANConfig] = {
         beta_1=0.9,
         label_smoothing=0.0,
     ),
+    # book/04_better_losses: the same networks, data and budget; only the game changes.
+    # LSGAN (Mao et al. 2017): squared errors on a linear output, targets 1 and 0.
+    "lsgan-mnist": DCGANConfig(
+        name="lsgan-mnist", generator_loss="least_squares", discriminator_loss="least_squares", label_smoothing=0.0
+    ),
+    # WGAN as published (Arjovsky et al. 2017): RMSprop 5e-5, 5 critic steps per
+    # generator step, critic weights clipped to [-0.01, 0.01]. No dropout in the critic.
+    "wgan-clip-mnist": DCGANConfig(
+        name="wgan-clip-mnist", model="wgan", optimizer="rmsprop", generator_learning_rate=5e-5,
+        discriminator_learning_rate=5e-5, n_critic=5, clip_value=0.01, dropout=0.0, label_smoothing=0.0,
+        generator_loss="wasserstein", discriminator_loss="wasserstein",
+    ),
+    # WGAN-GP (Gulrajani et al. 2017): Adam(1e-4, beta_1=0, beta_2=0.9), 5 critic steps,
+    # gradient penalty weight 10, no batch norm or dropout in the critic.
+    "wgan-gp-mnist": DCGANConfig(
+        name="wgan-gp-mnist", model="wgan", generator_learning_rate=1e-4, discriminator_learning_rate=1e-4,
+        beta_1=0.0, beta_2=0.9, n_critic=5, gradient_penalty_weight=10.0, dropout=0.0, label_smoothing=0.0,
+        generator_loss="wasserstein", discriminator_loss="wasserstein",
+    ),
+    # Conditional GAN (Mirza and Osindero 2014): both players see the one-hot label.
+    "cgan-mnist": DCGANConfig(name="cgan-mnist", model="cgan"),
+    # ACGAN (Odena et al. 2017): conditional generator, discriminator with a class head.
+    "acgan-mnist": DCGANConfig(name="acgan-mnist", model="acgan"),
 }
 
 

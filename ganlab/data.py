@@ -131,6 +131,7 @@ def make_dataset(
     repeat: bool = False,
     skip_epochs: int = 0,
     drop_remainder: bool = True,
+    labels: np.ndarray | None = None,
 ):
     """A ``tf.data`` pipeline of image batches: shuffle, batch, prefetch.
 
@@ -140,7 +141,8 @@ def make_dataset(
     With ``repeat=True`` the dataset is endless and every pass is a fresh seeded shuffle,
     so pass ``steps_per_epoch`` to ``fit``. ``skip_epochs`` starts at a later pass, which
     lets a resumed run see exactly the batches the uninterrupted run would have seen.
-    Shuffling works on indices, so skipping costs almost nothing.
+    Shuffling works on indices, so skipping costs almost nothing. With ``labels`` (one
+    integer per image) the batches are ``(images, labels)`` pairs, for conditional GANs.
     """
     import tensorflow as tf
 
@@ -156,6 +158,8 @@ def make_dataset(
         )
     if skip_epochs and not repeat:
         raise ValueError("skip_epochs needs repeat=True")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
     image_table = tf.constant(images, dtype=tf.float32)
     indices = tf.data.Dataset.range(len(images))
     if shuffle:
@@ -167,5 +171,12 @@ def make_dataset(
         batches = batches.repeat()
         if skip_epochs:
             batches = batches.skip(skip_epochs * steps_per_pass(len(images), batch_size, drop_remainder))
-    batches = batches.map(lambda batch: tf.gather(image_table, batch), num_parallel_calls=tf.data.AUTOTUNE)
+    if labels is None:
+        batches = batches.map(lambda batch: tf.gather(image_table, batch), num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        label_table = tf.constant(np.asarray(labels), dtype=tf.int32)
+        batches = batches.map(
+            lambda batch: (tf.gather(image_table, batch), tf.gather(label_table, batch)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     return batches.prefetch(tf.data.AUTOTUNE)

@@ -30,13 +30,15 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(generator.input_shape[-1])
+        self.latent_dim = int(generator.inputs[0].shape[-1])
         self.image_shape = tuple(int(size) for size in generator.output_shape[1:])
-        if tuple(discriminator.input_shape[1:]) != self.image_shape:
+        expected = tuple(discriminator.inputs[0].shape[1:])
+        if expected != self.image_shape:
             raise ValueError(
                 f"generator makes images of shape {self.image_shape} but the discriminator "
-                f"expects {tuple(discriminator.input_shape[1:])}"
+                f"expects {expected}"
             )
+        self.decision_threshold = 0.0
         self.seed_generator = keras.random.SeedGenerator(seed, name="noise_seed")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -52,10 +54,13 @@ class GAN(keras.Model):
         generator_loss=losses.nonsaturating_generator_loss,
         discriminator_loss=losses.minimax_discriminator_loss,
         label_smoothing: float = 0.0,
+        decision_threshold: float = 0.0,
         **kwargs,
     ):
         """Set each player's optimizer and loss. ``label_smoothing`` (one-sided) is passed
-        to the discriminator loss; 0 means none."""
+        to the discriminator loss; 0 means none. ``decision_threshold`` is the output above
+        which the accuracy trackers count a verdict as "real": 0 for logits, 0.5 for the
+        least-squares discriminator, whose targets are 0 and 1."""
         # No model-level optimizer: each player has its own, and Keras' default would be
         # an unused RMSprop that checkpoints would carry around.
         kwargs.setdefault("optimizer", None)
@@ -66,6 +71,7 @@ class GAN(keras.Model):
         if label_smoothing:
             discriminator_loss = functools.partial(discriminator_loss, label_smoothing=label_smoothing)
         self.discriminator_loss = discriminator_loss
+        self.decision_threshold = float(decision_threshold)
         # Build the optimizers' slots now so that a checkpoint can be restored into them
         # before the first step (BackupAndRestore loads on train begin).
         self.d_optimizer.build(self.discriminator.trainable_variables)
@@ -116,16 +122,21 @@ class GAN(keras.Model):
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
-        self.real_accuracy_tracker.update_state(tf.cast(real_logits > 0, "float32"))
-        self.fake_accuracy_tracker.update_state(tf.cast(fake_logits < 0, "float32"))
+        self._track_verdicts(real_logits, fake_logits)
         return {metric.name: metric.result() for metric in self.metrics}
+
+    def _track_verdicts(self, real_outputs, fake_outputs):
+        self.real_accuracy_tracker.update_state(tf.cast(real_outputs > self.decision_threshold, "float32"))
+        self.fake_accuracy_tracker.update_state(tf.cast(fake_outputs <= self.decision_threshold, "float32"))
 
     # Random number generators are training state too: the noise RNG and every layer's
     # (dropout) RNG are saved with the weights, so a resumed run draws exactly the numbers
     # the uninterrupted run would have drawn.
     def random_states(self) -> dict:
         """Every ``SeedGenerator`` this GAN uses, by a stable name."""
-        found = {"noise": self.seed_generator}
+        # the noise RNG keeps its first name so that older checkpoints still restore
+        found = {"noise" if attribute == "seed_generator" else attribute: value
+                 for attribute, value in vars(self).items() if isinstance(value, keras.random.SeedGenerator)}
         for network in (self.generator, self.discriminator):
             for layer in _all_layers(network):
                 for attribute, value in vars(layer).items():
@@ -156,18 +167,234 @@ def _all_layers(model):
             yield from _all_layers(layer)
 
 
+class WGAN(GAN):
+    """Wasserstein GAN: a critic that scores images, trained ``n_critic`` times per
+    generator step, kept 1-Lipschitz by weight clipping (Arjovsky et al. 2017) or by a
+    gradient penalty (Gulrajani et al. 2017). Introduced in book/04_better_losses.
+
+    Give exactly one of ``clip_value`` (each critic weight is clipped to [-c, c] after
+    every critic update) and ``gradient_penalty_weight`` (lambda times
+    ``losses.wasserstein_gradient_penalty`` is added to the critic's loss).
+
+    Each batch that ``fit`` passes in must hold ``n_critic`` real batches (make the
+    dataset's batch size ``n_critic * batch_size``): every critic update sees its own real
+    images, as in the papers' algorithms, and one epoch is still one pass over the data.
+    Trackers: ``d_loss`` (critic loss, with the penalty), ``g_loss``, ``wasserstein``
+    (the critic's estimate of the distance, mean real score minus mean fake score, which
+    falls as samples improve) and ``gradient_penalty``.
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        n_critic: int = 5,
+        clip_value: float | None = None,
+        gradient_penalty_weight: float | None = None,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
+        if n_critic < 1:
+            raise ValueError(f"n_critic must be at least 1, got {n_critic}")
+        if bool(clip_value) == bool(gradient_penalty_weight):
+            raise ValueError("give exactly one of clip_value (WGAN) and gradient_penalty_weight (WGAN-GP)")
+        if (clip_value or 0) < 0 or (gradient_penalty_weight or 0) < 0:
+            raise ValueError("clip_value and gradient_penalty_weight must be positive")
+        self.n_critic = int(n_critic)
+        self.clip_value = float(clip_value) if clip_value else None
+        self.gradient_penalty_weight = float(gradient_penalty_weight) if gradient_penalty_weight else None
+        self.penalty_seed = keras.random.SeedGenerator(None if seed is None else seed + 1, name="penalty_seed")
+        self.wasserstein_tracker = keras.metrics.Mean(name="wasserstein")
+        self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        """Set the critic's and the generator's optimizers (the losses are Wasserstein)."""
+        super().compile(
+            d_optimizer,
+            g_optimizer,
+            generator_loss=losses.wasserstein_generator_loss,
+            discriminator_loss=losses.wasserstein_discriminator_loss,
+            **kwargs,
+        )
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.wasserstein_tracker, self.penalty_tracker]
+
+    def train_step(self, data):
+        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        self._check_images(real_images)
+        batch_size = tf.shape(real_images)[0] // self.n_critic
+        critic_variables = self.discriminator.trainable_variables
+        for index in range(self.n_critic):
+            real = real_images[index * batch_size : (index + 1) * batch_size]
+            noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+            with tf.GradientTape() as tape:
+                fake = self.generator(noise, training=True)
+                critic_loss = self.discriminator_loss(
+                    self.discriminator(real, training=True), self.discriminator(fake, training=True)
+                )
+                penalty = tf.constant(0.0)
+                if self.gradient_penalty_weight:
+                    penalty = losses.wasserstein_gradient_penalty(self.discriminator, real, fake, seed=self.penalty_seed)
+                d_loss = critic_loss + (self.gradient_penalty_weight or 0.0) * penalty
+            self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, critic_variables), critic_variables))
+            if self.clip_value:
+                for variable in critic_variables:
+                    variable.assign(tf.clip_by_value(variable, -self.clip_value, self.clip_value))
+
+        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        generator_variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            g_loss = self.generator_loss(self.discriminator(self.generator(noise, training=True), training=True))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, generator_variables), generator_variables))
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.wasserstein_tracker.update_state(-critic_loss)
+        self.penalty_tracker.update_state(penalty)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
+class ConditionalGAN(GAN):
+    """A GAN whose players both see the class: the generator takes ``[noise, label]``, the
+    discriminator ``[image, label]`` (Mirza and Osindero 2014). Introduced in
+    book/04_better_losses as the baseline that ACGAN improves on.
+
+    ``fit`` needs ``(images, labels)`` batches. Generated images are asked for labels drawn
+    uniformly from ``num_classes`` with a seeded generator, saved with the checkpoints.
+    """
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, num_classes: int = 10, seed: int | None = None, **kwargs):
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
+        if len(generator.inputs) != 2:
+            raise ValueError("a conditional generator takes [noise, label]; see models.conditional_generator")
+        if num_classes < 2:
+            raise ValueError(f"num_classes must be at least 2, got {num_classes}")
+        self.num_classes = int(num_classes)
+        self.label_seed = keras.random.SeedGenerator(None if seed is None else seed + 2, name="label_seed")
+
+    def call(self, inputs, training=False):
+        """Generated images for ``[noise, labels]``."""
+        return self.generator(inputs, training=training)
+
+    def _real_batch(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError("a conditional GAN trains on (images, labels) batches; pass labels to make_dataset")
+        images, labels = data[0], data[1]
+        self._check_images(images)
+        return images, tf.cast(tf.reshape(labels, (-1,)), "int32")
+
+    def _fake_batch(self, batch_size):
+        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.label_seed, dtype="int32")
+        return noise, labels
+
+    def train_step(self, data):
+        real_images, real_labels = self._real_batch(data)
+        noise, fake_labels = self._fake_batch(tf.shape(real_images)[0])
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake_images = self.generator([noise, fake_labels], training=True)
+            real_logits = self.discriminator([real_images, real_labels], training=True)
+            fake_logits = self.discriminator([fake_images, fake_labels], training=True)
+            g_loss = self.generator_loss(fake_logits)
+            d_loss = self.discriminator_loss(real_logits, fake_logits)
+        self._apply(g_tape, g_loss, d_tape, d_loss)
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self._track_verdicts(real_logits, fake_logits)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _apply(self, g_tape, g_loss, d_tape, d_loss):
+        g_variables = self.generator.trainable_variables
+        d_variables = self.discriminator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_variables), g_variables))
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_variables), d_variables))
+
+    def generate(self, num_images: int, seed: int | None = None, batch_size: int = 256, labels=None) -> np.ndarray:
+        """``num_images`` images; ``labels`` (one int for all, or one per image) picks the
+        classes, else they cycle 0, 1, 2, ... so every class appears equally often."""
+        return generate_images(self.generator, num_images, seed=seed, batch_size=batch_size, labels=labels)
+
+
+class ACGAN(ConditionalGAN):
+    """Auxiliary-classifier GAN (Odena et al. 2017): a conditional generator, and a
+    discriminator that sees only the image and answers twice, real-or-fake and which class
+    (``models.dcgan_discriminator(num_classes=...)``). Introduced in book/04_better_losses.
+
+    Both players are also trained on the class answer (``losses.acgan_*``), so the
+    generator is pushed to draw images that are recognisably of the class asked for.
+    Extra trackers: ``real_class_accuracy`` and ``fake_class_accuracy``.
+    """
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, num_classes: int = 10, seed: int | None = None, **kwargs):
+        super().__init__(generator, discriminator, num_classes=num_classes, seed=seed, **kwargs)
+        if len(discriminator.outputs) != 2:
+            raise ValueError("an ACGAN discriminator returns [logit, class_logits]; use dcgan_discriminator(num_classes=...)")
+        self.real_class_tracker = keras.metrics.Mean(name="real_class_accuracy")
+        self.fake_class_tracker = keras.metrics.Mean(name="fake_class_accuracy")
+
+    def compile(self, d_optimizer, g_optimizer, label_smoothing: float = 0.0, **kwargs):
+        """Set both optimizers; the losses are ACGAN's (``losses.acgan_*``)."""
+        super().compile(d_optimizer, g_optimizer, label_smoothing=0.0, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+
+    @property
+    def metrics(self):
+        return [*super().metrics, self.real_class_tracker, self.fake_class_tracker]
+
+    def train_step(self, data):
+        real_images, real_labels = self._real_batch(data)
+        noise, fake_labels = self._fake_batch(tf.shape(real_images)[0])
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake_images = self.generator([noise, fake_labels], training=True)
+            real_logits, real_classes = self.discriminator(real_images, training=True)
+            fake_logits, fake_classes = self.discriminator(fake_images, training=True)
+            d_loss = losses.acgan_discriminator_loss(
+                real_logits, fake_logits, real_classes, fake_classes, real_labels, fake_labels, self.label_smoothing
+            )
+            g_loss = losses.acgan_generator_loss(fake_logits, fake_classes, fake_labels)
+        self._apply(g_tape, g_loss, d_tape, d_loss)
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self._track_verdicts(real_logits, fake_logits)
+        self.real_class_tracker.update_state(tf.cast(tf.argmax(real_classes, axis=1, output_type="int32") == real_labels, "float32"))
+        self.fake_class_tracker.update_state(tf.cast(tf.argmax(fake_classes, axis=1, output_type="int32") == fake_labels, "float32"))
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
 def latent_vectors(num_vectors: int, latent_dim: int, seed: int | None = None) -> np.ndarray:
     """Standard normal noise vectors, reproducible from ``seed`` (numpy, not graph RNG)."""
     return np.random.default_rng(seed).standard_normal((num_vectors, latent_dim)).astype("float32")
 
 
-def generate_images(generator: keras.Model, num_images: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
-    """Run a generator in inference mode on seeded noise; float32 images in [-1, 1]."""
+def class_labels(num_images: int, num_classes: int, labels=None) -> np.ndarray:
+    """Labels for a conditional generator: ``labels`` as one int for all or one per image
+    (checked against ``num_classes``), else 0, 1, ..., num_classes - 1, 0, 1, ..."""
+    if labels is None:
+        return (np.arange(num_images) % num_classes).astype("int32")
+    labels = np.broadcast_to(np.asarray(labels), (num_images,)).astype("int64")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must be in 0..{num_classes - 1}, got {sorted(set(labels.tolist()))[:10]}")
+    return labels.astype("int32")
+
+
+def generate_images(generator: keras.Model, num_images: int, seed: int | None = None, batch_size: int = 256, labels=None) -> np.ndarray:
+    """Run a generator in inference mode on seeded noise; float32 images in [-1, 1].
+
+    A conditional generator (inputs ``[noise, label]``) gets ``labels`` (one int, or one
+    per image) or, without them, every class in turn; an unconditional one refuses labels.
+    """
     if num_images < 0:
         raise ValueError(f"num_images must be zero or more, got {num_images}")
-    latent_dim = int(generator.input_shape[-1])
+    latent_dim = int(generator.inputs[0].shape[-1])
+    num_classes = models.num_classes_of(generator)
+    if labels is not None and num_classes is None:
+        raise ValueError("this generator is unconditional: it takes no labels")
     noise = latent_vectors(num_images, latent_dim, seed)
     if num_images == 0:
         return np.zeros((0, *generator.output_shape[1:]), dtype="float32")
-    images = models.apply_in_batches(generator, noise, batch_size)
+    inputs = [noise, class_labels(num_images, num_classes, labels)] if num_classes else noise
+    images = models.apply_in_batches(generator, inputs, batch_size)
     return np.clip(images.astype("float32"), -1.0, 1.0)

@@ -1,6 +1,7 @@
 """GAN losses as pure functions of discriminator logits (TF-GAN naming).
 
-Introduced in book/01_artist_and_critic and book/02_dcgan_mnist. Every function takes
+Introduced in book/01_artist_and_critic and book/02_dcgan_mnist; the Wasserstein,
+least-squares and auxiliary-classifier families in book/04_better_losses. Every function takes
 logits of any shape (1-D, or (batch, 1) as a discriminator returns them) and returns a
 scalar mean. Cross-entropy on logits is written as ``softplus(l) - t * l``, which equals
 ``-t log sigmoid(l) - (1 - t) log(1 - sigmoid(l))`` and never takes the log of 0.
@@ -61,13 +62,103 @@ def nonsaturating_generator_loss(fake_logits):
     return sigmoid_cross_entropy(fake_logits, 1.0)
 
 
+def wasserstein_discriminator_loss(real_scores, fake_scores):
+    """mean(C(G(z))) - mean(C(x)): the critic's loss (Arjovsky et al. 2017).
+
+    The critic outputs unbounded scores, not logits. Minimising this maximises the gap
+    between its mean score on real and on generated images, which estimates the
+    Wasserstein-1 distance when the critic is 1-Lipschitz (weight clipping or a gradient
+    penalty keeps it so).
+    """
+    return ops.mean(_flat(fake_scores)) - ops.mean(_flat(real_scores))
+
+
+def wasserstein_generator_loss(fake_scores):
+    """-mean(C(G(z))): the generator raises the critic's score of its images."""
+    return -ops.mean(_flat(fake_scores))
+
+
+def least_squares_discriminator_loss(real_scores, fake_scores, label_smoothing: float = 0.0):
+    """(D(x) - 1)^2 / 2 + D(G(z))^2 / 2, each averaged (Mao et al. 2017, LSGAN).
+
+    ``D`` is a linear output. Unlike cross-entropy, the squared error keeps pulling
+    generated images that are already on the "real" side but far from the real data.
+    ``label_smoothing`` lowers the real target to ``1 - label_smoothing``.
+    """
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+    real_target = 1.0 - label_smoothing
+    return 0.5 * ops.mean(ops.square(_flat(real_scores) - real_target)) + 0.5 * ops.mean(ops.square(_flat(fake_scores)))
+
+
+def least_squares_generator_loss(fake_scores):
+    """(D(G(z)) - 1)^2 / 2, averaged: the generator pulls its images' scores to 1."""
+    return 0.5 * ops.mean(ops.square(_flat(fake_scores) - 1.0))
+
+
+def class_cross_entropy(class_logits, labels):
+    """Mean softmax cross-entropy of (batch, classes) logits against integer labels."""
+    class_logits = ops.convert_to_tensor(class_logits, dtype="float32")
+    labels = ops.cast(ops.reshape(ops.convert_to_tensor(labels), (-1,)), "int32")
+    return ops.mean(ops.sparse_categorical_crossentropy(labels, class_logits, from_logits=True))
+
+
+def acgan_discriminator_loss(
+    real_logits, fake_logits, real_class_logits, fake_class_logits, real_labels, fake_labels, label_smoothing: float = 0.0
+):
+    """The auxiliary-classifier GAN's discriminator loss (Odena et al. 2017):
+    the real/fake cross-entropy of ``minimax_discriminator_loss`` plus the class
+    cross-entropy on real images (their true labels) and on generated ones (the labels
+    they were asked for). Both terms teach the classifier head."""
+    adversarial = minimax_discriminator_loss(real_logits, fake_logits, label_smoothing)
+    return adversarial + class_cross_entropy(real_class_logits, real_labels) + class_cross_entropy(fake_class_logits, fake_labels)
+
+
+def acgan_generator_loss(fake_logits, fake_class_logits, fake_labels):
+    """-log D(G(z, c)) plus the class cross-entropy of the generated images against the
+    requested labels ``c``: the generator must fool the critic *and* draw the class asked."""
+    return nonsaturating_generator_loss(fake_logits) + class_cross_entropy(fake_class_logits, fake_labels)
+
+
+def wasserstein_gradient_penalty(critic, real_images, fake_images, seed=None, epsilon: float = 1e-12):
+    """mean((||grad_x C(x_hat)|| - 1)^2) at random points between real and generated images
+    (Gulrajani et al. 2017, WGAN-GP).
+
+    ``x_hat = u * real + (1 - u) * fake`` with ``u`` uniform in [0, 1], one per image. The
+    gradient norm is taken per image over all its axes; ``epsilon`` inside the square root
+    keeps the norm (and its own gradient) finite when the gradient is exactly zero.
+    ``critic`` is called on ``x_hat`` in training mode; ``seed`` is an int or a
+    ``keras.random.SeedGenerator``. Needs TensorFlow (it uses a gradient tape).
+    """
+    import keras
+    import tensorflow as tf
+
+    real_images = tf.convert_to_tensor(real_images, dtype="float32")
+    fake_images = tf.convert_to_tensor(fake_images, dtype="float32")
+    batch_size = tf.shape(real_images)[0]
+    weight_shape = tf.concat([[batch_size], tf.ones([tf.rank(real_images) - 1], dtype=tf.int32)], axis=0)
+    weights = keras.random.uniform(weight_shape, seed=seed)
+    between = weights * real_images + (1.0 - weights) * fake_images
+    with tf.GradientTape() as tape:
+        tape.watch(between)
+        scores = critic(between, training=True)
+    gradients = tape.gradient(scores, between)
+    gradients = tf.reshape(gradients, (batch_size, -1))
+    norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=1) + epsilon)
+    return tf.reduce_mean(tf.square(norms - 1.0))
+
+
 GENERATOR_LOSSES = {
     "minimax": minimax_generator_loss,
     "nonsaturating": nonsaturating_generator_loss,
+    "least_squares": least_squares_generator_loss,
+    "wasserstein": wasserstein_generator_loss,
 }
 DISCRIMINATOR_LOSSES = {
     "minimax": minimax_discriminator_loss,
     "nonsaturating": nonsaturating_discriminator_loss,
+    "least_squares": least_squares_discriminator_loss,
+    "wasserstein": wasserstein_discriminator_loss,
 }
 
 

@@ -21,6 +21,32 @@ def count_upsamplings(image_size: int, max_upsamplings: int, min_start_size: int
     return upsamplings
 
 
+def _generator_body(latent, image_shape, widths, kernel_size):
+    """Dense projection to a small feature map, transposed convolutions, tanh image."""
+    height, width, channels = image_shape
+    if height != width:
+        raise ValueError(f"square images only, got {image_shape}")
+    if not widths:
+        raise ValueError("widths needs at least one entry")
+    upsamplings = count_upsamplings(height, max_upsamplings=len(widths))
+    start_size = height // 2**upsamplings
+    strides = [1] * (len(widths) - upsamplings) + [2] * upsamplings
+
+    x = layers.Dense(start_size * start_size * widths[0], use_bias=False, name="project")(latent)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.LeakyReLU(0.2, name="project_act")(x)
+    x = layers.Reshape((start_size, start_size, widths[0]), name="to_feature_map")(x)
+    for index, (filters, stride) in enumerate(zip(widths[1:], strides[:-1]), start=1):
+        x = layers.Conv2DTranspose(
+            filters, kernel_size, strides=stride, padding="same", use_bias=False, name=f"up{index}"
+        )(x)
+        x = layers.BatchNormalization(name=f"up{index}_bn")(x)
+        x = layers.LeakyReLU(0.2, name=f"up{index}_act")(x)
+    return layers.Conv2DTranspose(
+        channels, kernel_size, strides=strides[-1], padding="same", use_bias=False, activation="tanh", name="to_image"
+    )(x)
+
+
 def dcgan_generator(
     latent_dim: int = 100,
     image_shape: tuple[int, int, int] = (28, 28, 1),
@@ -36,30 +62,50 @@ def dcgan_generator(
     as the image size allows, the first ones stride 1. With the defaults this is exactly the
     TensorFlow DCGAN tutorial's generator for 28x28x1 digits.
     """
-    height, width, channels = image_shape
-    if height != width:
-        raise ValueError(f"square images only, got {image_shape}")
+    noise = keras.Input(shape=(latent_dim,), name="noise")
+    image = _generator_body(noise, image_shape, widths, kernel_size)
+    return keras.Model(noise, image, name=name)
+
+
+def conditional_generator(
+    latent_dim: int = 100,
+    num_classes: int = 10,
+    image_shape: tuple[int, int, int] = (28, 28, 1),
+    widths: tuple[int, ...] = (128, 64, 32),
+    kernel_size: int = 5,
+    conditioning: str = "one_hot",
+    name: str = "generator",
+) -> keras.Model:
+    """A DCGAN generator that also takes the class to draw: inputs ``[noise, label]``.
+
+    Introduced in book/04_better_losses (CGAN and ACGAN). ``conditioning="one_hot"``
+    appends the one-hot label to the noise (Mirza and Osindero 2014); ``"embedding"``
+    multiplies the noise by a learned per-class vector (as in the ACGAN paper's Keras
+    example), which keeps the latent size. The rest is ``dcgan_generator``'s body.
+    """
+    noise = keras.Input(shape=(latent_dim,), name="noise")
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    if conditioning == "one_hot":
+        latent = layers.Concatenate(name="noise_and_label")([noise, layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_one_hot")(label)])
+    elif conditioning == "embedding":
+        latent = layers.Multiply(name="noise_times_label")([noise, layers.Embedding(num_classes, latent_dim, name="label_embedding")(label)])
+    else:
+        raise ValueError(f"conditioning must be 'one_hot' or 'embedding', got {conditioning!r}")
+    image = _generator_body(latent, image_shape, widths, kernel_size)
+    return keras.Model([noise, label], image, name=name)
+
+
+def _discriminator_body(x, widths, kernel_size, dropout, batch_norm):
     if not widths:
         raise ValueError("widths needs at least one entry")
-    upsamplings = count_upsamplings(height, max_upsamplings=len(widths))
-    start_size = height // 2**upsamplings
-    strides = [1] * (len(widths) - upsamplings) + [2] * upsamplings
-
-    noise = keras.Input(shape=(latent_dim,), name="noise")
-    x = layers.Dense(start_size * start_size * widths[0], use_bias=False, name="project")(noise)
-    x = layers.BatchNormalization(name="project_bn")(x)
-    x = layers.LeakyReLU(0.2, name="project_act")(x)
-    x = layers.Reshape((start_size, start_size, widths[0]), name="to_feature_map")(x)
-    for index, (filters, stride) in enumerate(zip(widths[1:], strides[:-1]), start=1):
-        x = layers.Conv2DTranspose(
-            filters, kernel_size, strides=stride, padding="same", use_bias=False, name=f"up{index}"
-        )(x)
-        x = layers.BatchNormalization(name=f"up{index}_bn")(x)
-        x = layers.LeakyReLU(0.2, name=f"up{index}_act")(x)
-    image = layers.Conv2DTranspose(
-        channels, kernel_size, strides=strides[-1], padding="same", use_bias=False, activation="tanh", name="to_image"
-    )(x)
-    return keras.Model(noise, image, name=name)
+    for index, filters in enumerate(widths, start=1):
+        x = layers.Conv2D(filters, kernel_size, strides=2, padding="same", name=f"down{index}")(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"down{index}_bn")(x)
+        x = layers.LeakyReLU(0.2, name=f"down{index}_act")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"down{index}_dropout")(x)
+    return layers.Flatten(name="flatten")(x)
 
 
 def dcgan_discriminator(
@@ -68,28 +114,56 @@ def dcgan_discriminator(
     kernel_size: int = 5,
     dropout: float = 0.3,
     batch_norm: bool = False,
+    num_classes: int | None = None,
     name: str = "discriminator",
 ) -> keras.Model:
     """DCGAN discriminator: stride-2 convolutions with leaky ReLU, then one logit.
 
     It returns a logit, not a probability: the losses in ``ganlab.losses`` apply the
-    sigmoid themselves, which is numerically stable. ``batch_norm`` is off by default
-    because it couples the real and fake halves of a batch (and breaks gradient penalties).
+    sigmoid themselves, which is numerically stable (a Wasserstein critic or an LSGAN
+    discriminator reads the same output as an unbounded score).
+
+    ``batch_norm`` is off by default: it normalises each batch as a whole, so the
+    discriminator's verdict on one image depends on the other images in the batch. That
+    couples the real and generated halves, and it breaks the gradient penalty of WGAN-GP,
+    which constrains the gradient with respect to each input image on its own (Gulrajani
+    et al. 2017 use layer norm or nothing in the critic for this reason).
+
+    ``num_classes`` adds the auxiliary classifier head of ACGAN (book/04_better_losses):
+    the model then returns ``[logit, class_logits]``.
     """
-    if not widths:
-        raise ValueError("widths needs at least one entry")
     image = keras.Input(shape=tuple(image_shape), name="image")
-    x = image
-    for index, filters in enumerate(widths, start=1):
-        x = layers.Conv2D(filters, kernel_size, strides=2, padding="same", name=f"down{index}")(x)
-        if batch_norm:
-            x = layers.BatchNormalization(name=f"down{index}_bn")(x)
-        x = layers.LeakyReLU(0.2, name=f"down{index}_act")(x)
-        if dropout:
-            x = layers.Dropout(dropout, name=f"down{index}_dropout")(x)
-    x = layers.Flatten(name="flatten")(x)
-    logit = layers.Dense(1, name="logit")(x)
+    features = _discriminator_body(image, widths, kernel_size, dropout, batch_norm)
+    logit = layers.Dense(1, name="logit")(features)
+    if num_classes:
+        class_logits = layers.Dense(num_classes, name="class_logits")(features)
+        return keras.Model(image, [logit, class_logits], name=name)
     return keras.Model(image, logit, name=name)
+
+
+def conditional_discriminator(
+    image_shape: tuple[int, int, int] = (28, 28, 1),
+    num_classes: int = 10,
+    widths: tuple[int, ...] = (32, 64),
+    kernel_size: int = 5,
+    dropout: float = 0.3,
+    name: str = "discriminator",
+) -> keras.Model:
+    """The conditional GAN's discriminator: inputs ``[image, label]``, one logit.
+
+    Introduced in book/04_better_losses. The one-hot label is spread over the image as
+    ``num_classes`` constant channels, so the first convolution sees the pixels and the
+    claimed class together: the question becomes "is this a real image *of this digit*?".
+    """
+    height, width, _ = image_shape
+    image = keras.Input(shape=tuple(image_shape), name="image")
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="label_one_hot")(label)
+    label_planes = layers.UpSampling2D((height, width), name="label_planes")(layers.Reshape((1, 1, num_classes), name="label_pixel")(one_hot))
+    x = layers.Concatenate(name="image_and_label")([image, label_planes])
+    features = _discriminator_body(x, widths, kernel_size, dropout, batch_norm=False)
+    logit = layers.Dense(1, name="logit")(features)
+    return keras.Model([image, label], logit, name=name)
 
 
 def mlp_generator(
@@ -147,7 +221,7 @@ def mlp_discriminator(
 
 def apply_in_batches(model: keras.Model, inputs, batch_size: int = 256):
     """``model(inputs, training=False)`` in batches, as numpy (a list of arrays for a model
-    with several outputs).
+    with several outputs). ``inputs`` is an array, or a list of arrays for several inputs.
 
     Used instead of ``model.predict`` for the book's many small inference calls: predict
     compiles a graph per model, and with a new model per call (a loaded generator, a
@@ -155,12 +229,16 @@ def apply_in_batches(model: keras.Model, inputs, batch_size: int = 256):
     """
     import numpy as np
 
-    inputs = np.asarray(inputs)
+    several = isinstance(inputs, (list, tuple))
+    arrays = [np.asarray(part) for part in inputs] if several else [np.asarray(inputs)]
     if batch_size <= 0:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
+    if len({len(array) for array in arrays}) != 1:
+        raise ValueError(f"inputs of different lengths: {[len(array) for array in arrays]}")
     pieces = []
-    for start in range(0, len(inputs), batch_size):
-        outputs = model(inputs[start : start + batch_size], training=False)
+    for start in range(0, len(arrays[0]), batch_size):
+        chunk = [array[start : start + batch_size] for array in arrays]
+        outputs = model(chunk if several else chunk[0], training=False)
         if isinstance(outputs, (list, tuple)):
             pieces.append([keras.ops.convert_to_numpy(output) for output in outputs])
         else:
@@ -170,3 +248,14 @@ def apply_in_batches(model: keras.Model, inputs, batch_size: int = 256):
     if isinstance(pieces[0], list):
         return [np.concatenate(parts) for parts in zip(*pieces)]
     return np.concatenate(pieces)
+
+
+def num_classes_of(generator: keras.Model) -> int | None:
+    """How many classes a conditional generator (from ``conditional_generator``) draws;
+    None for an unconditional one."""
+    for layer in generator.layers:
+        if layer.name == "label_one_hot":
+            return int(layer.num_tokens)
+        if layer.name == "label_embedding":
+            return int(layer.input_dim)
+    return None

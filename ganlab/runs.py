@@ -90,13 +90,24 @@ def completed_epochs(out_dir: str | Path) -> int:
         raise ValueError(f"unreadable checkpoint metadata {metadata}: {error}") from error
 
 
+def select_indices(count: int, max_images: int | None, seed: int) -> np.ndarray:
+    """Indices of all ``count`` images, or of a seeded random subset of ``max_images`` in
+    their original order (never the first N, which may all be one class)."""
+    if max_images is None or max_images >= count:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(seed).permutation(count)[:max_images])
+
+
 def select_images(images: np.ndarray, max_images: int | None, seed: int) -> np.ndarray:
-    """All images, or a seeded random subset of ``max_images`` (never the first N, which
-    may all be one class)."""
+    """``images[select_indices(...)]`` (``images`` itself when all are used)."""
     if max_images is None or max_images >= len(images):
         return images
-    order = np.random.default_rng(seed).permutation(len(images))[:max_images]
-    return images[np.sort(order)]
+    return images[select_indices(len(images), max_images, seed)]
+
+
+def monitor_labels(count: int, num_classes: int, columns: int = 10) -> np.ndarray:
+    """Labels for a conditional run's monitor grid: one class per row of ``columns``."""
+    return ((np.arange(count) // columns) % num_classes).astype("int32")
 
 
 def steps_per_call(steps_per_epoch: int, most: int) -> int:
@@ -109,7 +120,8 @@ def steps_per_call(steps_per_epoch: int, most: int) -> int:
 
 
 def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
-    """The compiled ``GAN`` a config describes.
+    """The compiled trainer a config describes (``gans.GAN``, ``WGAN``, ``ConditionalGAN``
+    or ``ACGAN``).
 
     Given ``steps_per_epoch``, several steps run per call into the compiled graph (see
     ``DCGANConfig.steps_per_execution``); without it, one.
@@ -118,26 +130,51 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
 
     from ganlab import gans, losses, models
 
-    generator = models.dcgan_generator(
-        latent_dim=config.latent_dim,
-        image_shape=config.image_shape,
-        widths=config.generator_widths,
-        kernel_size=config.kernel_size,
-    )
-    discriminator = models.dcgan_discriminator(
-        image_shape=config.image_shape,
-        widths=config.discriminator_widths,
-        kernel_size=config.kernel_size,
-        dropout=config.dropout,
-    )
-    gan = gans.GAN(generator, discriminator, seed=config.seed)
+    shape = dict(image_shape=config.image_shape, kernel_size=config.kernel_size)
+    if config.conditional:
+        generator = models.conditional_generator(
+            config.latent_dim, config.num_classes, widths=config.generator_widths, conditioning=config.conditioning, **shape
+        )
+    else:
+        generator = models.dcgan_generator(latent_dim=config.latent_dim, widths=config.generator_widths, **shape)
+    critic_shape = dict(widths=config.discriminator_widths, dropout=config.dropout, **shape)
+    if config.model == "cgan":
+        discriminator = models.conditional_discriminator(num_classes=config.num_classes, **critic_shape)
+    else:
+        discriminator = models.dcgan_discriminator(num_classes=config.num_classes if config.model == "acgan" else None, **critic_shape)
+
+    if config.model == "wgan":
+        gan = gans.WGAN(
+            generator, discriminator, n_critic=config.n_critic, clip_value=config.clip_value or None,
+            gradient_penalty_weight=config.gradient_penalty_weight or None, seed=config.seed,
+        )
+    elif config.model == "cgan":
+        gan = gans.ConditionalGAN(generator, discriminator, num_classes=config.num_classes, seed=config.seed)
+    elif config.model == "acgan":
+        gan = gans.ACGAN(generator, discriminator, num_classes=config.num_classes, seed=config.seed)
+    else:
+        gan = gans.GAN(generator, discriminator, seed=config.seed)
+
+    def optimizer(learning_rate):
+        if config.optimizer == "rmsprop":
+            return keras.optimizers.RMSprop(learning_rate)
+        return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, beta_2=config.beta_2)
+
+    options = dict(steps_per_execution=steps_per_call(steps_per_epoch, config.steps_per_execution) if steps_per_epoch else 1)
+    if config.model in ("gan", "cgan"):
+        options.update(
+            generator_loss=losses.get_generator_loss(config.generator_loss),
+            discriminator_loss=losses.get_discriminator_loss(config.discriminator_loss),
+            label_smoothing=config.label_smoothing,
+            # least-squares targets are 0 and 1, so "real" means an output above 0.5
+            decision_threshold=0.5 if config.discriminator_loss == "least_squares" else 0.0,
+        )
+    elif config.model == "acgan":
+        options.update(label_smoothing=config.label_smoothing)
     gan.compile(
-        d_optimizer=keras.optimizers.Adam(config.discriminator_learning_rate, beta_1=config.beta_1),
-        g_optimizer=keras.optimizers.Adam(config.generator_learning_rate, beta_1=config.beta_1),
-        generator_loss=losses.get_generator_loss(config.generator_loss),
-        discriminator_loss=losses.get_discriminator_loss(config.discriminator_loss),
-        label_smoothing=config.label_smoothing,
-        steps_per_execution=steps_per_call(steps_per_epoch, config.steps_per_execution) if steps_per_epoch else 1,
+        d_optimizer=optimizer(config.discriminator_learning_rate),
+        g_optimizer=optimizer(config.generator_learning_rate),
+        **options,
     )
     return gan
 
@@ -191,21 +228,25 @@ def train(
 
     keras.utils.set_random_seed(config.seed)
     dataset_arrays = data.load_dataset(config.dataset, source=data_source, verbose=verbose != 0)
-    images = select_images(dataset_arrays.images, config.max_images, config.seed)
+    chosen = select_indices(len(dataset_arrays.images), config.max_images, config.seed)
+    images, labels = dataset_arrays.images[chosen], dataset_arrays.labels[chosen]
     if tuple(images.shape[1:]) != tuple(config.image_shape):
         raise ValueError(f"{config.dataset} images have shape {images.shape[1:]}, config says {config.image_shape}")
 
     first_epoch = completed_epochs(out_dir)
     if first_epoch:
         _check_same_data(out_dir, dataset_arrays.source, len(images))
-    steps_per_epoch = data.steps_per_pass(len(images), config.batch_size)
+    # a WGAN step eats n_critic batches: the pipeline hands them over together
+    steps_per_epoch = data.steps_per_pass(len(images), config.images_per_step)
     gan = build_gan(config, steps_per_epoch)
     batches = data.make_dataset(
-        images, config.batch_size, seed=config.seed, repeat=True, skip_epochs=first_epoch
+        images, config.images_per_step, seed=config.seed, repeat=True, skip_epochs=first_epoch,
+        labels=labels if config.conditional else None,
     )
     fixed_noise = gans.latent_vectors(config.monitor_images, config.latent_dim, seed=config.seed + 1)
+    fixed_labels = monitor_labels(config.monitor_images, config.num_classes) if config.conditional else None
     # the GIF is written by _finish, also when a run is interrupted
-    monitor = callbacks.GANMonitor(fixed_noise, out_dir / "grids")
+    monitor = callbacks.GANMonitor(fixed_noise, out_dir / "grids", columns=10 if config.conditional else None, labels=fixed_labels)
     run_callbacks = [
         # before the history, so that the scores land in it
         *([callbacks.QualityMonitor(quality_every, quality_sample_size, seed=config.seed)] if quality_every else []),
@@ -330,17 +371,30 @@ def _generator_path(run_dir: str | Path) -> Path:
 def sample(run_dir: str | Path, num_images: int, seed: int = 0, label: int | None = None) -> np.ndarray:
     """``num_images`` images from a run's generator, float32 in [-1, 1], NHWC.
 
-    ``label`` asks a conditional generator for one class; the DCGAN is unconditional, so
-    for it a label is an error rather than silently ignored.
+    ``label`` asks a conditional generator (CGAN, ACGAN) for one class; without it the
+    classes take turns. For an unconditional generator a label is an error rather than
+    silently ignored.
     """
     if num_images <= 0:
         raise ValueError(f"the number of images must be positive, got {num_images}")
     _generator_path(run_dir)
-    if label is not None:
-        raise ValueError(f"{run_dir} holds an unconditional generator; --label needs a conditional model")
-    from ganlab import gans
+    # decided from config.json when it is there, before TensorFlow starts
+    if label is not None and (Path(run_dir) / CONFIG_FILE).exists() and not _is_conditional(Path(run_dir)):
+        raise ValueError(f"{run_dir} holds an unconditional generator; --label needs a conditional model (cgan, acgan)")
+    from ganlab import gans, models
 
-    return gans.generate_images(load_generator(run_dir), num_images, seed=seed)
+    generator = load_generator(run_dir)
+    num_classes = models.num_classes_of(generator)
+    if label is not None and num_classes is None:
+        raise ValueError(f"{run_dir} holds an unconditional generator; --label needs a conditional model (cgan, acgan)")
+    if label is not None and not 0 <= label < num_classes:
+        raise ValueError(f"label must be in 0..{num_classes - 1}, got {label}")
+    return gans.generate_images(generator, num_images, seed=seed, labels=label)
+
+
+def _is_conditional(run_dir: Path) -> bool:
+    path = Path(run_dir) / CONFIG_FILE
+    return path.exists() and DCGANConfig.load(path).conditional
 
 
 def save_samples(images: np.ndarray, path: str | Path) -> None:
@@ -374,11 +428,17 @@ def score(target: str | Path, seed: int = 0) -> tuple[dict, Path]:
             images = saved["images"]
         written = target.with_name(target.stem + ".metrics.json")
     else:
-        images = sample(target, metrics.SAMPLE_SIZE, seed=seed)
+        images = sample(target, metrics.SAMPLE_SIZE, seed=seed)  # a conditional run: classes in turn
         written = target / "metrics.json"
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
         raise ValueError(f"only MNIST-shaped images (N, 28, 28, 1) can be judged offline, got {images.shape}")
     scores = metrics.score_mnist(images)
+    if target.suffix != ".npz" and _is_conditional(target):
+        from ganlab import gans
+
+        # the judge's accuracy on digits of each requested class
+        requested = gans.class_labels(len(images), 10)
+        scores["generated"]["conditional_accuracy"] = metrics.conditional_accuracy(images, requested)
     record = {"scores": scores, "sample_size": metrics.SAMPLE_SIZE, "extractor": "ganlab MNIST judge", "judge": metrics.judge_record()}
     _write_json(written, record)
     return scores, written

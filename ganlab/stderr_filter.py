@@ -112,3 +112,24 @@ def dropped_lines() -> int:
     """How many harmless lines have been dropped so far. While the filter runs, lines still
     in the pipe are not counted yet; after ``uninstall`` the count is final."""
     return _dropped_before + (_installed.dropped if _installed is not None else 0)
+
+
+RETRACING_WARNING = "triggered tf.function retracing"
+
+
+def _not_retracing(record) -> bool:
+    return RETRACING_WARNING not in record.getMessage()
+
+
+def quiet_retracing_warnings() -> None:
+    """Drop TensorFlow's "triggered tf.function retracing" warnings (idempotent).
+
+    A notebook that builds and trains several models in one kernel compiles a new graph
+    for each, which TensorFlow's heuristic reports as retracing: expected here, and not
+    something a reader can act on. Every other TensorFlow warning still shows.
+    """
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    if _not_retracing not in logger.filters:
+        logger.addFilter(_not_retracing)

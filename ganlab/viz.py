@@ -105,7 +105,8 @@ def save_gif(
 
 
 def plot_losses(history: dict[str, Sequence[float]], title: str | None = None):
-    """Loss curves (left) and the discriminator's accuracy on real and fake (right).
+    """Loss curves (left) and the discriminator's accuracy on real and fake (right); for a
+    WGAN, whose critic has no accuracy, its Wasserstein estimate (right).
 
     ``history`` maps column names (``epoch``, ``d_loss``, ``g_loss``, ``real_accuracy``,
     ``fake_accuracy``) to per-epoch values, as ``ganlab.callbacks.read_history`` returns.
@@ -123,14 +124,20 @@ def plot_losses(history: dict[str, Sequence[float]], title: str | None = None):
     loss_axes.set_ylabel("loss")
     loss_axes.set_title("losses")
     loss_axes.legend()
-    for name, label in (("real_accuracy", "on real images"), ("fake_accuracy", "on generated images")):
-        if name in history:
-            accuracy_axes.plot(epochs, history[name], marker=marker, markersize=3, label=label)
-    accuracy_axes.set_ylim(-0.02, 1.02)
-    accuracy_axes.axhline(0.5, color="grey", linewidth=0.8, linestyle="--")
+    if "real_accuracy" in history or "fake_accuracy" in history:
+        for name, label in (("real_accuracy", "on real images"), ("fake_accuracy", "on generated images")):
+            if name in history:
+                accuracy_axes.plot(epochs, history[name], marker=marker, markersize=3, label=label)
+        accuracy_axes.set_ylim(-0.02, 1.02)
+        accuracy_axes.axhline(0.5, color="grey", linewidth=0.8, linestyle="--")
+        accuracy_axes.set_ylabel("accuracy")
+        accuracy_axes.set_title("discriminator accuracy")
+    else:
+        # a Wasserstein critic has no accuracy; its distance estimate is the signal to watch
+        accuracy_axes.plot(epochs, history.get("wasserstein", []), marker=marker, markersize=3, label="critic's estimate")
+        accuracy_axes.set_ylabel("mean real score - mean fake score")
+        accuracy_axes.set_title("Wasserstein distance estimate")
     accuracy_axes.set_xlabel("epoch")
-    accuracy_axes.set_ylabel("accuracy")
-    accuracy_axes.set_title("discriminator accuracy")
     accuracy_axes.legend()
     if title:
         figure.suptitle(title)

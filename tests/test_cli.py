@@ -109,3 +109,13 @@ def test_score_rejects_images_the_judge_cannot_read(tmp_path, capsys):
     assert cli.main(["score", str(tmp_path / "faces.npz")]) == 2
     assert "MNIST-shaped" in capsys.readouterr().err
     assert cli.main(["score", str(tmp_path / "missing.npz")]) == 2
+
+
+def test_conditional_run_samples_the_requested_label(tmp_path):
+    out = tmp_path / "acgan"
+    assert cli.main(["train", "acgan-mnist", "--epochs", "1", *TINY, "--out", str(out), "--quiet"]) == 0
+    assert cli.main(["sample", str(out), "--n", "6", "--label", "3", "--out", str(tmp_path / "threes.npz")]) == 0
+    with np.load(tmp_path / "threes.npz") as saved:
+        assert saved["images"].shape == (6, 28, 28, 1)
+    result = run_cli("sample", out, "--n", "2", "--label", "12", "--out", tmp_path / "x.npz")
+    assert result.returncode == 2 and "label must be in 0..9" in result.stderr

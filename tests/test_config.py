@@ -62,3 +62,27 @@ def test_replace_ignores_none_and_from_dict_rejects_unknown_fields():
     values = dataclasses.asdict(recipe) | {"learning_rate": 1.0}
     with pytest.raises(ValueError, match="learning_rate"):
         config.DCGANConfig.from_dict(values)
+
+
+def test_presets_for_every_trainer_are_valid():
+    for name in ("lsgan-mnist", "wgan-clip-mnist", "wgan-gp-mnist", "cgan-mnist", "acgan-mnist"):
+        assert config.get_preset(name).validate().name == name
+    assert config.get_preset("wgan-clip-mnist").images_per_step == 64 * 5
+    assert config.get_preset("acgan-mnist").conditional and not config.get_preset("lsgan-mnist").conditional
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"model": "stylegan"}, "model must be one of"),
+        ({"optimizer": "sgd"}, "optimizer must be one of"),
+        ({"model": "wgan"}, "exactly one of"),
+        ({"model": "wgan", "clip_value": 0.01, "gradient_penalty_weight": 10.0}, "exactly one of"),
+        ({"n_critic": 5}, "for model='wgan'"),
+        ({"model": "wgan", "clip_value": 0.01, "n_critic": 0}, "n_critic"),
+        ({"model": "acgan", "num_classes": 1}, "num_classes"),
+    ],
+)
+def test_trainer_fields_are_checked(changes, message):
+    with pytest.raises(ValueError, match=message):
+        config.get_preset("dcgan-mnist").replace(**changes)

@@ -125,3 +125,12 @@ def test_pipeline_batches_points_too():
     points = data.ring_of_gaussians(100, seed=0)
     batch = next(iter(data.make_dataset(points, 32, seed=0)))
     assert tuple(batch.shape) == (32, 2)
+
+
+def test_pipeline_keeps_labels_with_their_images():
+    images = np.arange(20, dtype="float32").reshape(20, 1, 1, 1)
+    labels = np.arange(20) * 10
+    for batch_images, batch_labels in data.make_dataset(images, 5, seed=1, labels=labels):
+        np.testing.assert_array_equal(batch_images.numpy().reshape(-1) * 10, batch_labels.numpy())
+    with pytest.raises(ValueError, match="labels"):
+        data.make_dataset(images, 5, labels=labels[:3])

@@ -106,3 +106,101 @@ def test_saved_weights_restore_optimizers_and_noise_rng(tmp_path):
     np.testing.assert_array_equal(restored.seed_generator.state.numpy(), gan.seed_generator.state.numpy())
     for left, right in zip(restored.get_weights(), gan.get_weights(), strict=True):
         np.testing.assert_array_equal(left, right)
+
+
+def small_wgan(clip_value=None, gradient_penalty_weight=None, n_critic=3, seed=0):
+    keras.utils.set_random_seed(seed)
+    generator = models.dcgan_generator(latent_dim=8, widths=(16, 8, 4))
+    critic = models.dcgan_discriminator(widths=(4, 8), dropout=0.0)
+    wgan = gans.WGAN(generator, critic, n_critic=n_critic, clip_value=clip_value,
+                     gradient_penalty_weight=gradient_penalty_weight, seed=seed)
+    wgan.compile(keras.optimizers.RMSprop(5e-3), keras.optimizers.RMSprop(5e-3))
+    return wgan
+
+
+def test_wgan_with_clipping_keeps_every_critic_weight_in_the_box():
+    wgan = small_wgan(clip_value=0.01)
+    batches = tf.data.Dataset.from_tensor_slices(real_digits(48)).batch(24)  # 2 steps of 3 x 8 images
+    history = wgan.fit(batches, epochs=1, verbose=0, shuffle=False).history
+    assert set(history) == {"d_loss", "g_loss", "wasserstein", "gradient_penalty"}
+    assert history["gradient_penalty"][0] == 0.0
+    for variable in wgan.discriminator.trainable_variables:
+        assert np.abs(variable.numpy()).max() <= 0.01 + 1e-7
+    # n_critic critic updates per generator update
+    assert int(wgan.d_optimizer.iterations) == 6 and int(wgan.g_optimizer.iterations) == 2
+
+
+def test_wgan_gp_adds_the_penalty_and_estimates_the_distance():
+    wgan = small_wgan(gradient_penalty_weight=10.0, n_critic=2)
+    batches = tf.data.Dataset.from_tensor_slices(real_digits(32)).batch(16)
+    history = wgan.fit(batches, epochs=1, verbose=0, shuffle=False).history
+    assert history["gradient_penalty"][0] > 0 and np.isfinite(history["d_loss"][0])
+    # the tracked critic loss includes lambda * penalty: d_loss = -wasserstein + 10 * penalty, per step
+    assert "penalty_seed" in wgan.random_states()
+
+
+@pytest.mark.parametrize("options", [{}, {"clip_value": 0.01, "gradient_penalty_weight": 10.0}, {"clip_value": 0.01, "n_critic": 0}])
+def test_wgan_needs_one_lipschitz_method_and_a_critic_count(options):
+    with pytest.raises(ValueError):
+        small_wgan(**options)
+
+
+def small_conditional(kind="acgan", seed=0):
+    keras.utils.set_random_seed(seed)
+    generator = models.conditional_generator(latent_dim=8, num_classes=10, widths=(16, 8, 4))
+    if kind == "acgan":
+        critic = models.dcgan_discriminator(widths=(4, 8), num_classes=10)
+        gan = gans.ACGAN(generator, critic, num_classes=10, seed=seed)
+    else:
+        critic = models.conditional_discriminator(num_classes=10, widths=(4, 8))
+        gan = gans.ConditionalGAN(generator, critic, num_classes=10, seed=seed)
+    gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
+    return gan
+
+
+def labelled_batches(count=32, batch=16):
+    labels = np.arange(count) % 10
+    return tf.data.Dataset.from_tensor_slices((real_digits(count), labels)).batch(batch)
+
+
+def test_acgan_tracks_class_accuracies_and_conditional_gan_does_not():
+    acgan = small_conditional("acgan")
+    history = acgan.fit(labelled_batches(), epochs=1, verbose=0, shuffle=False).history
+    assert {"real_class_accuracy", "fake_class_accuracy", "d_loss", "g_loss"} <= set(history)
+    cgan = small_conditional("cgan")
+    history = cgan.fit(labelled_batches(), epochs=1, verbose=0, shuffle=False).history
+    assert set(history) == {"d_loss", "g_loss", "real_accuracy", "fake_accuracy"}
+    assert {"noise", "label_seed"} <= set(cgan.random_states())
+
+
+def test_conditional_gans_need_labels_and_the_right_players():
+    gan = small_conditional("cgan")
+    with pytest.raises(ValueError, match="labels"):
+        gan.fit(tf.data.Dataset.from_tensor_slices(real_digits(16)).batch(16), epochs=1, verbose=0, shuffle=False)
+    generator = models.conditional_generator(latent_dim=8, widths=(16, 8, 4))
+    with pytest.raises(ValueError, match="class_logits"):
+        gans.ACGAN(generator, models.dcgan_discriminator(widths=(4, 8)))
+    with pytest.raises(ValueError, match="noise, label"):
+        gans.ConditionalGAN(models.dcgan_generator(latent_dim=8, widths=(16, 8, 4)), models.conditional_discriminator(widths=(4, 8)))
+
+
+def test_conditional_generate_follows_the_labels():
+    gan = small_conditional("acgan")
+    cycled = gan.generate(12, seed=1)
+    asked = gan.generate(12, seed=1, labels=np.arange(12) % 10)
+    np.testing.assert_allclose(cycled, asked, atol=1e-6)  # default labels cycle 0..9
+    all_threes = gan.generate(4, seed=1, labels=3)
+    assert not np.allclose(all_threes, cycled[:4])
+    assert gans.class_labels(5, 3).tolist() == [0, 1, 2, 0, 1]
+    with pytest.raises(ValueError, match="0..9"):
+        gan.generate(2, labels=10)
+    with pytest.raises(ValueError, match="unconditional"):
+        gans.generate_images(small_gan().generator, 2, labels=1)
+
+
+def test_least_squares_accuracy_uses_the_half_way_threshold():
+    gan = small_gan()
+    gan.compile(keras.optimizers.Adam(2e-4), keras.optimizers.Adam(2e-4), generator_loss=losses.least_squares_generator_loss,
+                discriminator_loss=losses.least_squares_discriminator_loss, decision_threshold=0.5)
+    gan._track_verdicts(tf.constant([[0.6], [0.4]]), tf.constant([[0.3], [0.7]]))
+    assert float(gan.real_accuracy_tracker.result()) == 0.5 and float(gan.fake_accuracy_tracker.result()) == 0.5

@@ -88,3 +88,95 @@ def test_bad_label_smoothing_and_unknown_names_raise():
     with pytest.raises(ValueError, match="choose from"):
         losses.get_discriminator_loss("hinge")
     assert losses.get_generator_loss("minimax") is losses.minimax_generator_loss
+
+
+def test_wasserstein_losses_match_hand_computation():
+    real, fake = [3.0, 1.0], [0.5, -1.5]
+    # critic: mean(fake) - mean(real) = -0.5 - 2.0
+    assert float(losses.wasserstein_discriminator_loss(real, fake)) == pytest.approx(-2.5)
+    assert float(losses.wasserstein_generator_loss(fake)) == pytest.approx(0.5)
+    assert float(losses.wasserstein_discriminator_loss(np.array([[1.0], [1.0]]), np.array([[1.0], [1.0]]))) == 0.0
+
+
+def test_least_squares_losses_match_hand_computation():
+    real, fake = [1.5, 0.0], [0.5, 2.0]
+    # ((0.5^2 + 1^2) / 2) / 2 + ((0.25 + 4) / 2) / 2 = 0.3125 + 1.0625
+    assert float(losses.least_squares_discriminator_loss(real, fake)) == pytest.approx(1.375)
+    # ((0.5 - 1)^2 + (2 - 1)^2) / 2 / 2 = 0.3125
+    assert float(losses.least_squares_generator_loss(fake)) == pytest.approx(0.3125)
+    # real target 0.9: ((0.6^2 + 0.9^2) / 2) / 2 = 0.2925
+    assert float(losses.least_squares_discriminator_loss(real, [0.0, 0.0], label_smoothing=0.1)) == pytest.approx(0.2925)
+    with pytest.raises(ValueError):
+        losses.least_squares_discriminator_loss(real, fake, label_smoothing=1.0)
+
+
+def test_class_cross_entropy_matches_hand_computation():
+    # logits (0, ln 3): softmax = (1/4, 3/4); label 1 -> -ln(3/4), label 0 -> -ln(1/4)
+    logits = [[0.0, math.log(3.0)], [0.0, math.log(3.0)]]
+    expected = (-math.log(0.75) - math.log(0.25)) / 2
+    assert float(losses.class_cross_entropy(logits, [1, 0])) == pytest.approx(expected, rel=1e-6)
+
+
+def test_acgan_losses_add_the_class_terms():
+    real, fake = [2.0], [-1.0]
+    real_classes, fake_classes = [[0.0, math.log(3.0)]], [[math.log(3.0), 0.0]]
+    adversarial = softplus(-2.0) + softplus(-1.0)  # 0.1269 + 0.3133
+    # real asked label 1 (p = 3/4), fake asked label 1 (p = 1/4)
+    expected = adversarial - math.log(0.75) - math.log(0.25)
+    value = losses.acgan_discriminator_loss(real, fake, real_classes, fake_classes, [1], [1])
+    assert float(value) == pytest.approx(expected, rel=1e-6)
+    generator_value = losses.acgan_generator_loss(fake, fake_classes, [0])
+    assert float(generator_value) == pytest.approx(softplus(1.0) - math.log(0.75), rel=1e-6)
+
+
+def _linear_critic(weights):
+    import keras
+
+    inputs = keras.Input(shape=weights.shape)
+    flat = keras.layers.Flatten()(inputs)
+    layer = keras.layers.Dense(1, use_bias=False)
+    critic = keras.Model(inputs, layer(flat))
+    layer.set_weights([weights.reshape(-1, 1)])
+    return critic
+
+
+def test_gradient_penalty_of_a_linear_critic_is_known_in_closed_form():
+    # C(x) = sum(w * x) has gradient w everywhere, so the penalty is (||w|| - 1)^2 for any
+    # interpolation weights: here ||w|| = sqrt(9 + 16) = 5, penalty 16.
+    weights = np.array([[3.0], [4.0]], dtype="float32")  # images of shape (2, 1)
+    critic = _linear_critic(weights)
+    real = np.random.default_rng(0).standard_normal((8, 2, 1)).astype("float32")
+    fake = np.zeros((8, 2, 1), dtype="float32")
+    assert float(losses.wasserstein_gradient_penalty(critic, real, fake, seed=1)) == pytest.approx(16.0, rel=1e-5)
+    unit = _linear_critic(np.array([[0.6], [0.8]], dtype="float32"))
+    assert float(losses.wasserstein_gradient_penalty(unit, real, fake, seed=1)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_gradient_penalty_is_finite_when_the_gradient_vanishes():
+    import tensorflow as tf
+
+    critic = _linear_critic(np.zeros((3, 3, 1), dtype="float32"))
+    real = tf.Variable(np.ones((4, 3, 3, 1), dtype="float32"))
+    with tf.GradientTape() as tape:
+        penalty = losses.wasserstein_gradient_penalty(critic, real, tf.zeros_like(real), seed=0)
+    assert float(penalty) == pytest.approx(1.0, abs=1e-5)  # (sqrt(eps) - 1)^2
+    gradient = tape.gradient(penalty, critic.trainable_variables)
+    assert all(np.all(np.isfinite(g.numpy())) for g in gradient)
+
+
+def test_gradient_penalty_interpolates_per_image():
+    # A critic that is |x|^2 / 2 per image has gradient x_hat: with real = fake = v the
+    # point is v whatever the weight, so the norm is ||v|| exactly.
+    import keras
+
+    inputs = keras.Input(shape=(2,))
+    critic = keras.Model(inputs, keras.ops.sum(keras.ops.square(inputs), axis=1, keepdims=True) / 2)
+    images = np.array([[3.0, 4.0], [0.0, 2.0]], dtype="float32")
+    expected = ((5.0 - 1.0) ** 2 + (2.0 - 1.0) ** 2) / 2
+    assert float(losses.wasserstein_gradient_penalty(critic, images, images, seed=3)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_loss_registry_knows_every_family():
+    for name in ("minimax", "nonsaturating", "least_squares", "wasserstein"):
+        assert losses.get_generator_loss(name) is losses.GENERATOR_LOSSES[name]
+        assert losses.get_discriminator_loss(name) is losses.DISCRIMINATOR_LOSSES[name]

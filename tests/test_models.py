@@ -90,3 +90,40 @@ def test_apply_in_batches_matches_one_call():
     assert first.shape == (10, 2) and second.shape == (10, 1)
     with pytest.raises(ValueError):
         models.apply_in_batches(network, inputs[:0])
+
+
+@pytest.mark.parametrize("conditioning", ["one_hot", "embedding"])
+def test_conditional_generator_draws_the_class_it_is_given(conditioning):
+    generator = models.conditional_generator(latent_dim=6, num_classes=4, widths=(8, 4, 2), conditioning=conditioning)
+    assert generator.output_shape == (None, 28, 28, 1) and models.num_classes_of(generator) == 4
+    noise = np.random.default_rng(0).standard_normal((2, 6)).astype("float32")
+    if conditioning == "embedding":  # a fresh embedding is random: make the classes differ for sure
+        generator.get_layer("label_embedding").set_weights([np.arange(24, dtype="float32").reshape(4, 6) / 10])
+    first = generator([noise, np.array([0, 0])], training=False).numpy()
+    other = generator([noise, np.array([3, 3])], training=False).numpy()
+    assert not np.allclose(first, other)
+    with pytest.raises(ValueError, match="conditioning"):
+        models.conditional_generator(conditioning="concat")
+
+
+def test_conditional_discriminator_reads_the_label_as_image_planes():
+    critic = models.conditional_discriminator(num_classes=3, widths=(4, 8))
+    assert critic.get_layer("image_and_label").output.shape[1:] == (28, 28, 4)  # 1 pixel channel + 3 label planes
+    image = np.zeros((1, 28, 28, 1), dtype="float32")
+    assert critic([image, np.array([0])]).numpy() != pytest.approx(critic([image, np.array([2])]).numpy())
+
+
+def test_auxiliary_head_and_unconditional_have_no_classes():
+    critic = models.dcgan_discriminator(widths=(4, 8), num_classes=10)
+    assert [tuple(output.shape) for output in critic.outputs] == [(None, 1), (None, 10)]
+    assert models.num_classes_of(models.dcgan_generator(widths=(8, 4, 2))) is None
+
+
+def test_apply_in_batches_with_two_inputs():
+    generator = models.conditional_generator(latent_dim=4, widths=(8, 4, 2))
+    noise, labels = np.zeros((5, 4), dtype="float32"), np.arange(5)
+    np.testing.assert_allclose(
+        models.apply_in_batches(generator, [noise, labels], batch_size=2), generator([noise, labels]).numpy(), atol=1e-6
+    )
+    with pytest.raises(ValueError, match="different lengths"):
+        models.apply_in_batches(generator, [noise, labels[:3]])

@@ -187,3 +187,39 @@ def test_quality_scores_and_progress_lines_during_a_run(tmp_path, tiny_config, c
 def test_quality_scores_need_mnist(tmp_path, tiny_config):
     with pytest.raises(ValueError, match="MNIST judge"):
         runs.train(tiny_config.replace(dataset="faces"), tmp_path, quality_every=1)
+
+
+@pytest.mark.parametrize("preset", ["lsgan-mnist", "wgan-gp-mnist", "cgan-mnist", "acgan-mnist"])
+def test_every_trainer_runs_resumes_and_samples(tmp_path, tiny_config, preset):
+    recipe = config_for(preset, tiny_config)
+    result = runs.train(recipe.replace(epochs=1), tmp_path, verbose=0)
+    assert result.epochs_done == 1
+    # a WGAN step eats n_critic batches
+    assert result.history["steps"] == [128 // recipe.images_per_step]
+    resumed = runs.train(recipe.replace(epochs=2), tmp_path, verbose=0)
+    assert resumed.first_epoch == 1 and len(resumed.history["epoch"]) == 2
+    images = runs.sample(tmp_path, 4, seed=0, label=7 if recipe.conditional else None)
+    assert images.shape == (4, 28, 28, 1)
+
+
+def config_for(preset, tiny_config):
+    from ganlab import config
+
+    recipe = config.get_preset(preset)
+    return recipe.replace(
+        generator_widths=tiny_config.generator_widths,
+        discriminator_widths=tiny_config.discriminator_widths,
+        batch_size=16,
+        max_images=128,
+        monitor_images=20,
+    )
+
+
+def test_conditional_run_scores_the_requested_classes(tmp_path, tiny_config):
+    runs.train(config_for("acgan-mnist", tiny_config).replace(epochs=1), tmp_path, verbose=0)
+    scores, written = runs.score(tmp_path)
+    assert 0.0 <= scores["generated"]["conditional_accuracy"] <= 1.0
+    assert json.loads(written.read_text())["scores"]["generated"]["conditional_accuracy"] == scores["generated"]["conditional_accuracy"]
+    with pytest.raises(ValueError, match="0..9"):
+        runs.sample(tmp_path, 2, label=10)
+    assert runs.monitor_labels(20, 10).reshape(2, 10).tolist() == [[0] * 10, [1] * 10]

@@ -77,3 +77,18 @@ def test_uninstall_restores_the_descriptor():
     )
     finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert "absl::InitializeLog" in finished.stderr
+
+
+def test_retracing_warnings_are_dropped_and_other_tensorflow_warnings_kept():
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    stderr_filter.quiet_retracing_warnings()
+    stderr_filter.quiet_retracing_warnings()  # idempotent
+    try:
+        assert logger.filters.count(stderr_filter._not_retracing) == 1
+        make = lambda message: logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, None, None)  # noqa: E731
+        assert not logger.filter(make("5 out of the last 13 calls to <function f> triggered tf.function retracing."))
+        assert logger.filter(make("Gradients do not exist for variables"))
+    finally:
+        logger.removeFilter(stderr_filter._not_retracing)
