@@ -54,6 +54,7 @@ class DCGANConfig:
     gradient_penalty_weight: float = 0.0
     num_classes: int = 10
     conditioning: str = "one_hot"
+    fake_class_weight: float = 1.0
 
     def validate(self) -> "DCGANConfig":
         """Raise ``ValueError`` naming the first field that makes no sense; return self."""

@@ -335,10 +335,12 @@ class ACGAN(ConditionalGAN):
         self.real_class_tracker = keras.metrics.Mean(name="real_class_accuracy")
         self.fake_class_tracker = keras.metrics.Mean(name="fake_class_accuracy")
 
-    def compile(self, d_optimizer, g_optimizer, label_smoothing: float = 0.0, **kwargs):
-        """Set both optimizers; the losses are ACGAN's (``losses.acgan_*``)."""
+    def compile(self, d_optimizer, g_optimizer, label_smoothing: float = 0.0, fake_class_weight: float = 1.0, **kwargs):
+        """Set both optimizers; the losses are ACGAN's (``losses.acgan_*``), with
+        ``fake_class_weight`` on the class loss of generated images in the critic's loss."""
         super().compile(d_optimizer, g_optimizer, label_smoothing=0.0, **kwargs)
         self.label_smoothing = float(label_smoothing)
+        self.fake_class_weight = float(fake_class_weight)
 
     @property
     def metrics(self):
@@ -352,7 +354,8 @@ class ACGAN(ConditionalGAN):
             real_logits, real_classes = self.discriminator(real_images, training=True)
             fake_logits, fake_classes = self.discriminator(fake_images, training=True)
             d_loss = losses.acgan_discriminator_loss(
-                real_logits, fake_logits, real_classes, fake_classes, real_labels, fake_labels, self.label_smoothing
+                real_logits, fake_logits, real_classes, fake_classes, real_labels, fake_labels, self.label_smoothing,
+                self.fake_class_weight,
             )
             g_loss = losses.acgan_generator_loss(fake_logits, fake_classes, fake_labels)
         self._apply(g_tape, g_loss, d_tape, d_loss)

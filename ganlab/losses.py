@@ -104,14 +104,26 @@ def class_cross_entropy(class_logits, labels):
 
 
 def acgan_discriminator_loss(
-    real_logits, fake_logits, real_class_logits, fake_class_logits, real_labels, fake_labels, label_smoothing: float = 0.0
+    real_logits,
+    fake_logits,
+    real_class_logits,
+    fake_class_logits,
+    real_labels,
+    fake_labels,
+    label_smoothing: float = 0.0,
+    fake_class_weight: float = 1.0,
 ):
     """The auxiliary-classifier GAN's discriminator loss (Odena et al. 2017):
     the real/fake cross-entropy of ``minimax_discriminator_loss`` plus the class
-    cross-entropy on real images (their true labels) and on generated ones (the labels
-    they were asked for). Both terms teach the classifier head."""
+    cross-entropy on real images (their true labels) and, times ``fake_class_weight``, on
+    generated ones (the labels they were asked for). With weight 0 the class head learns
+    from real digits only, so it cannot learn to read the generator's own mistakes as the
+    class that was asked for."""
     adversarial = minimax_discriminator_loss(real_logits, fake_logits, label_smoothing)
-    return adversarial + class_cross_entropy(real_class_logits, real_labels) + class_cross_entropy(fake_class_logits, fake_labels)
+    real_class = class_cross_entropy(real_class_logits, real_labels)
+    if not fake_class_weight:
+        return adversarial + real_class
+    return adversarial + real_class + fake_class_weight * class_cross_entropy(fake_class_logits, fake_labels)
 
 
 def acgan_generator_loss(fake_logits, fake_class_logits, fake_labels):

@@ -128,6 +128,36 @@ def mode_coverage(histogram, min_share: float = 1 / 3) -> int:
     return int((histogram >= min_share * fair_share).sum())
 
 
+def jensen_shannon_divergence(p, q) -> float:
+    """JS(P, Q) in nats between two histograms over the same bins (normalised here):
+    (KL(P || M) + KL(Q || M)) / 2 with M = (P + Q) / 2. It is 0 for equal distributions and
+    log 2 for distributions with no overlap at all, however far apart they are.
+
+    Introduced in book/04_better_losses.
+    """
+    p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    if p.shape != q.shape or p.ndim != 1 or p.sum() <= 0 or q.sum() <= 0 or (p < 0).any() or (q < 0).any():
+        raise ValueError("p and q must be non-negative 1-D histograms of the same length with some mass")
+    p, q = p / p.sum(), q / q.sum()
+    middle = (p + q) / 2
+
+    def kl(a, b):
+        mask = a > 0
+        return float(np.sum(a[mask] * np.log(a[mask] / b[mask])))
+
+    return (kl(p, middle) + kl(q, middle)) / 2
+
+
+def wasserstein_1d(samples_a, samples_b) -> float:
+    """The Wasserstein-1 (earth mover's) distance between two equal-size 1-D samples:
+    the mean gap between their sorted values. Grows with the distance between the
+    distributions even when they do not overlap. Introduced in book/04_better_losses."""
+    a, b = np.sort(np.asarray(samples_a, dtype=np.float64)), np.sort(np.asarray(samples_b, dtype=np.float64))
+    if a.shape != b.shape or a.ndim != 1 or a.size == 0:
+        raise ValueError("samples must be 1-D and of the same, non-zero size")
+    return float(np.mean(np.abs(a - b)))
+
+
 def ring_coverage(points, modes: int = 8, radius: float = 0.8, tolerance: float = 0.12) -> dict:
     """How a 2-D generator covers the ring of Gaussians of ``ganlab.data.ring_of_gaussians``.
 
@@ -372,6 +402,17 @@ def conditional_accuracy(images, labels) -> float:
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
     _, probabilities = judge_outputs(images)
     return float((probabilities.argmax(axis=1) == labels).mean())
+
+
+def per_class_accuracy(images, labels, num_classes: int = 10) -> np.ndarray:
+    """The judge's accuracy on the generated images of each requested class (NaN for a
+    class that was not requested). Introduced in book/04_better_losses."""
+    labels = np.asarray(labels)
+    if len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    _, probabilities = judge_outputs(images)
+    correct = probabilities.argmax(axis=1) == labels
+    return np.array([correct[labels == label].mean() if (labels == label).any() else np.nan for label in range(num_classes)])
 
 
 def format_scores(scores: dict) -> str:

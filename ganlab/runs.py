@@ -170,7 +170,7 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
             decision_threshold=0.5 if config.discriminator_loss == "least_squares" else 0.0,
         )
     elif config.model == "acgan":
-        options.update(label_smoothing=config.label_smoothing)
+        options.update(label_smoothing=config.label_smoothing, fake_class_weight=config.fake_class_weight)
     gan.compile(
         d_optimizer=optimizer(config.discriminator_learning_rate),
         g_optimizer=optimizer(config.generator_learning_rate),
@@ -390,6 +390,32 @@ def sample(run_dir: str | Path, num_images: int, seed: int = 0, label: int | Non
     if label is not None and not 0 <= label < num_classes:
         raise ValueError(f"label must be in 0..{num_classes - 1}, got {label}")
     return gans.generate_images(generator, num_images, seed=seed, labels=label)
+
+
+def summary(run_dir: str | Path) -> dict:
+    """One row describing a finished run, for comparison tables: its recipe name and
+    trainer, minutes of training, epochs, generator steps, and the judge scores of
+    ``score`` (computed and written now if ``metrics.json`` is missing), with the
+    conditional accuracy for a conditional run. Introduced in book/04_better_losses."""
+    from ganlab import callbacks
+
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG_FILE).exists():
+        raise ValueError(f"no run folder at {run_dir}")
+    recipe = DCGANConfig.load(run_dir / CONFIG_FILE)
+    history = callbacks.read_history(run_dir / HISTORY_FILE)
+    metrics_path = run_dir / "metrics.json"
+    scores = json.loads(metrics_path.read_text())["scores"] if metrics_path.exists() else score(run_dir)[0]
+    generated = scores["generated"]
+    return {
+        "recipe": recipe.name,
+        "model": recipe.model,
+        "minutes": sum(history.get("seconds", [])) / 60,
+        "epochs": len(history.get("epoch", [])),
+        "steps": int(sum(history.get("steps", []))),
+        **{key: generated[key] for key in ("judge_fid", "kid", "judge_is", "coverage") if key in generated},
+        "conditional_accuracy": generated.get("conditional_accuracy", "-"),
+    }
 
 
 def _is_conditional(run_dir: Path) -> bool:

@@ -299,3 +299,95 @@ def plot_class_histogram(histogram: Sequence[int], title: str | None = None):
         axes.set_title(title)
     figure.tight_layout()
     return figure
+
+
+def plot_divergences(shifts: Sequence[float] | None = None, spread: float = 0.05, samples: int = 20_000, seed: int = 0):
+    """Jensen-Shannon divergence and Wasserstein-1 distance between a narrow Gaussian at 0
+    and the same Gaussian shifted by each of ``shifts``, measured on samples by
+    ``ganlab.metrics``. Once the two stop overlapping, JS is stuck at log 2 (no gradient
+    says "come closer"), while the Wasserstein distance keeps growing with the gap.
+
+    Introduced in book/04_better_losses. Returns the figure.
+    """
+    from matplotlib import pyplot as plt
+
+    from ganlab import metrics
+
+    shifts = np.linspace(0, 1, 41) if shifts is None else np.asarray(shifts, dtype=float)
+    random = np.random.default_rng(seed)
+    real = random.normal(0.0, spread, samples)
+    bins = np.linspace(-0.5, 1.5, 401)
+    real_histogram = np.histogram(real, bins)[0]
+    js, wasserstein = [], []
+    for shift in shifts:
+        generated = random.normal(shift, spread, samples)
+        js.append(metrics.jensen_shannon_divergence(real_histogram, np.histogram(generated, bins)[0]))
+        wasserstein.append(metrics.wasserstein_1d(real, generated))
+    figure, axes = plt.subplots(figsize=(6.5, 3.5))
+    axes.plot(shifts, js, label="Jensen-Shannon divergence")
+    axes.plot(shifts, wasserstein, label="Wasserstein-1 distance")
+    axes.axhline(np.log(2), color="grey", linestyle="--", linewidth=1)
+    axes.text(shifts[-1], np.log(2) + 0.02, "log 2", ha="right", va="bottom", fontsize=8)
+    axes.set_xlabel("distance between the generated and the real distribution")
+    axes.set_ylabel("value")
+    axes.legend()
+    figure.tight_layout()
+    return figure
+
+
+def plot_loss_shapes():
+    """What each generator loss asks of the discriminator's output. Left: the cross-entropy
+    losses against D = sigmoid(logit). Right: the least-squares loss (s - 1)^2 / 2 and the
+    Wasserstein loss -s against a raw score s. Computed by ``ganlab.losses``.
+
+    Introduced in book/04_better_losses. Returns the figure.
+    """
+    from matplotlib import pyplot as plt
+
+    from ganlab import losses
+
+    def curve(loss, values):
+        return [float(loss(np.array([value], dtype="float32"))) for value in values]
+
+    probabilities = np.linspace(0.005, 0.995, 199)
+    logits = np.log(probabilities / (1 - probabilities))
+    scores = np.linspace(-2.0, 2.0, 161)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4))
+    left.plot(probabilities, curve(losses.minimax_generator_loss, logits), label="minimax log(1 - D)")
+    left.plot(probabilities, curve(losses.nonsaturating_generator_loss, logits), label="non-saturating -log D")
+    left.set_xlabel("D(G(z))")
+    left.set_title("cross-entropy GAN")
+    right.plot(scores, curve(losses.least_squares_generator_loss, scores), label="least squares (s - 1)^2 / 2")
+    right.plot(scores, curve(losses.wasserstein_generator_loss, scores), label="Wasserstein -s")
+    right.set_xlabel("critic score s of a generated image")
+    right.set_title("LSGAN and WGAN")
+    for axes in (left, right):
+        axes.set_ylabel("generator loss")
+        axes.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def plot_critic_signal(history: dict[str, Sequence[float]], title: str | None = None):
+    """A WGAN critic's distance estimate per epoch (left axis) against the judge-FID at the
+    scored epochs (right axis, log scale): if the estimate is a quality signal, the two
+    fall together. Introduced in book/04_better_losses. Returns the figure."""
+    from matplotlib import pyplot as plt
+
+    if "wasserstein" not in history or "judge_fid" not in history:
+        raise ValueError("needs a WGAN history with judge scores (train with quality_every)")
+    epochs = np.asarray(history["epoch"], dtype=int) + 1
+    fid = np.asarray(history["judge_fid"], dtype=float)
+    scored = ~np.isnan(fid)
+    figure, estimate_axes = plt.subplots(figsize=(6.5, 3.5))
+    estimate_axes.plot(epochs, history["wasserstein"], color="tab:blue")
+    estimate_axes.set_xlabel("epoch")
+    estimate_axes.set_ylabel("critic's Wasserstein estimate", color="tab:blue")
+    fid_axes = estimate_axes.twinx()
+    fid_axes.plot(epochs[scored], fid[scored], color="tab:orange", marker="o", markersize=3)
+    fid_axes.set_yscale("log")
+    fid_axes.set_ylabel("judge-FID", color="tab:orange")
+    if title:
+        estimate_axes.set_title(title)
+    figure.tight_layout()
+    return figure

@@ -30,8 +30,10 @@ def chapter(request):
     return request.param, _read(request.param)
 
 
-def test_there_are_chapters():
-    assert [path.stem[:2] for path in CHAPTERS] == [f"{index:02d}" for index in range(1, len(CHAPTERS) + 1)]
+def test_there_are_chapters_numbered_in_order():
+    # chapters land as their issues do, so a number may be missing for a while
+    numbers = [int(path.stem[:2]) for path in CHAPTERS]
+    assert numbers and numbers[0] == 1 and numbers == sorted(set(numbers))
 
 
 def test_chapter_follows_the_template(chapter):

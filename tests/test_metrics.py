@@ -133,3 +133,30 @@ def test_ring_coverage_counts_points_near_each_mode():
     assert metrics.ring_coverage(np.zeros((3, 2)), modes=4)["modes_covered"] == 0
     with pytest.raises(ValueError, match="shape"):
         metrics.ring_coverage(np.zeros((3, 3)))
+
+
+def test_jensen_shannon_hand_cases():
+    assert metrics.jensen_shannon_divergence([1, 2, 3], [2, 4, 6]) == pytest.approx(0.0)
+    # no overlap: log 2, however the mass is spread
+    assert metrics.jensen_shannon_divergence([1, 1, 0, 0], [0, 0, 3, 1]) == pytest.approx(math.log(2))
+    # P = (1, 0), Q = (1/2, 1/2): M = (3/4, 1/4); KL(P||M) = log(4/3); KL(Q||M) = (log(2/3) + log 2) / 2
+    expected = (math.log(4 / 3) + (math.log(2 / 3) + math.log(2)) / 2) / 2
+    assert metrics.jensen_shannon_divergence([1, 0], [1, 1]) == pytest.approx(expected)
+    with pytest.raises(ValueError):
+        metrics.jensen_shannon_divergence([1, 0], [0, 0])
+
+
+def test_wasserstein_1d_is_the_shift_between_copies():
+    samples = np.random.default_rng(0).standard_normal(500)
+    assert metrics.wasserstein_1d(samples, samples + 2.5) == pytest.approx(2.5)
+    assert metrics.wasserstein_1d([0, 1], [1, 3]) == pytest.approx(1.5)  # |0-1| and |1-3|, averaged
+    with pytest.raises(ValueError):
+        metrics.wasserstein_1d([1, 2], [1])
+
+
+def test_per_class_accuracy_on_real_digits():
+    _, held_out, held_out_labels = metrics.reference_digits()
+    accuracy = metrics.per_class_accuracy(held_out[:300], held_out_labels[:300])
+    assert accuracy.shape == (10,) and np.nanmin(accuracy) > 0.8
+    wrong = metrics.per_class_accuracy(held_out[:50], (held_out_labels[:50] + 1) % 10)
+    assert np.nanmax(wrong) < 0.2

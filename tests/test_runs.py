@@ -223,3 +223,24 @@ def test_conditional_run_scores_the_requested_classes(tmp_path, tiny_config):
     with pytest.raises(ValueError, match="0..9"):
         runs.sample(tmp_path, 2, label=10)
     assert runs.monitor_labels(20, 10).reshape(2, 10).tolist() == [[0] * 10, [1] * 10]
+
+
+def test_summary_describes_a_finished_run(tmp_path, tiny_config):
+    runs.train(config_for("cgan-mnist", tiny_config).replace(epochs=1), tmp_path, verbose=0)
+    row = runs.summary(tmp_path)
+    assert row["recipe"] == "cgan-mnist" and row["model"] == "cgan" and row["epochs"] == 1
+    assert row["steps"] == 8 and row["minutes"] > 0 and 0 <= row["conditional_accuracy"] <= 1
+    assert (tmp_path / "metrics.json").exists()
+    with pytest.raises(ValueError, match="no run folder"):
+        runs.summary(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("preset", ["wgan-gp-mnist", "acgan-mnist"])
+def test_new_trainers_resume_exactly(tmp_path, tiny_config, preset):
+    # the penalty's interpolation RNG and the generated labels' RNG are checkpointed too
+    recipe = config_for(preset, tiny_config)
+    straight = runs.train(recipe.replace(epochs=2), tmp_path / "straight", verbose=0)
+    runs.train(recipe.replace(epochs=1), tmp_path / "resumed", verbose=0)
+    resumed = runs.train(recipe.replace(epochs=2), tmp_path / "resumed", verbose=0)
+    for name in ("d_loss", "g_loss"):
+        np.testing.assert_allclose(resumed.history[name], straight.history[name], rtol=1e-4, atol=1e-5)

@@ -113,3 +113,30 @@ def test_gif_can_be_shrunk_without_losing_repeated_pixels(tmp_path):
     frames = iio.imread(tmp_path / "small.gif", index=None)
     assert frames.shape[1:3] == (picture.shape[0] // 2, picture.shape[1] // 2)
     np.testing.assert_array_equal(np.asarray(frames[0])[..., 0] if frames.ndim == 4 else frames[0], picture[::2, ::2])
+
+
+def test_plot_divergences_shows_js_saturating_and_wasserstein_growing():
+    figure = viz.plot_divergences(shifts=[0.0, 0.5, 1.0], samples=2000)
+    js, wasserstein = figure.axes[0].lines[:2]
+    assert js.get_ydata()[0] < 0.05 and js.get_ydata()[1] == pytest.approx(np.log(2), abs=1e-3)
+    assert js.get_ydata()[2] == pytest.approx(np.log(2), abs=1e-3)  # no overlap: stuck
+    np.testing.assert_allclose(wasserstein.get_ydata(), [0.0, 0.5, 1.0], atol=0.01)
+
+
+def test_plot_loss_shapes_draws_the_four_generator_losses():
+    left, right = viz.plot_loss_shapes().axes
+    least_squares, wasserstein = right.lines
+    scores = least_squares.get_xdata()
+    np.testing.assert_allclose(least_squares.get_ydata(), (scores - 1) ** 2 / 2, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(wasserstein.get_ydata(), -scores, atol=1e-6)
+    assert len(left.lines) == 2
+
+
+def test_plot_critic_signal_pairs_the_estimate_with_scored_fid():
+    history = {"epoch": [0, 1, 2], "wasserstein": [3.0, 2.0, 1.0], "judge_fid": [np.nan, 400.0, 200.0]}
+    figure = viz.plot_critic_signal(history)
+    estimate_axes, fid_axes = figure.axes
+    assert list(estimate_axes.lines[0].get_ydata()) == [3.0, 2.0, 1.0]
+    assert list(fid_axes.lines[0].get_xdata()) == [2, 3] and fid_axes.get_yscale() == "log"
+    with pytest.raises(ValueError, match="WGAN"):
+        viz.plot_critic_signal({"epoch": [0], "d_loss": [1.0]})
