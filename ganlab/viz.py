@@ -220,6 +220,11 @@ def plot_decision_surfaces(real_points: np.ndarray, snapshots: Sequence[dict], l
     return figure
 
 
+def _loss_curve(loss, values) -> list[float]:
+    """A generator loss evaluated at each discriminator output in ``values``, one at a time."""
+    return [float(loss(np.array([value], dtype="float32"))) for value in values]
+
+
 def plot_generator_losses():
     """The two generator losses as functions of D(G(z)): the minimax log(1 - D) is flat
     where the generator is worst (D near 0), the non-saturating -log D is steep there.
@@ -232,10 +237,10 @@ def plot_generator_losses():
     from ganlab import losses
 
     probabilities = np.linspace(0.005, 0.995, 199)
-    logits = np.log(probabilities / (1 - probabilities)).astype("float32")
+    logits = np.log(probabilities / (1 - probabilities))
     curves = {
-        "minimax: log(1 - D(G(z)))": [float(losses.minimax_generator_loss(np.array([logit]))) for logit in logits],
-        "non-saturating: -log D(G(z))": [float(losses.nonsaturating_generator_loss(np.array([logit]))) for logit in logits],
+        "minimax: log(1 - D(G(z)))": _loss_curve(losses.minimax_generator_loss, logits),
+        "non-saturating: -log D(G(z))": _loss_curve(losses.nonsaturating_generator_loss, logits),
     }
     figure, axes = plt.subplots(figsize=(6, 3.6))
     for label, values in curves.items():
@@ -346,9 +351,7 @@ def plot_loss_shapes():
 
     from ganlab import losses
 
-    def curve(loss, values):
-        return [float(loss(np.array([value], dtype="float32"))) for value in values]
-
+    curve = _loss_curve
     probabilities = np.linspace(0.005, 0.995, 199)
     logits = np.log(probabilities / (1 - probabilities))
     scores = np.linspace(-2.0, 2.0, 161)
