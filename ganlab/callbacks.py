@@ -184,6 +184,29 @@ class QualityMonitor(keras.callbacks.Callback):
         logs.update(judge_fid=scores["judge_fid"], judge_is=scores["judge_is"], coverage=float(scores["coverage"]))
 
 
+class ImageStatistics(keras.callbacks.Callback):
+    """After every epoch, add two pixel statistics of ``sample_size`` seeded samples to the
+    logs: ``checkerboard`` (``metrics.checkerboard_energy``) and ``diversity``
+    (``metrics.mean_pairwise_distance``). Introduced in book/03_faces, where no judge
+    exists: they track the two classic failures, checkerboard artefacts and collapse.
+    Place it before ``LossHistory``, like ``QualityMonitor``.
+    """
+
+    def __init__(self, sample_size: int = 64, seed: int = 0):
+        super().__init__()
+        if sample_size < 2:
+            raise ValueError(f"sample_size must be at least 2, got {sample_size}")
+        self.sample_size, self.seed = sample_size, seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        from ganlab import gans, metrics
+
+        images = gans.generate_images(self.model.generator, self.sample_size, seed=self.seed)
+        logs.update(checkerboard=metrics.checkerboard_energy(images), diversity=metrics.mean_pairwise_distance(images))
+
+
 class TimeLimit(keras.callbacks.Callback):
     """Stop training cleanly once ``minutes`` of wall-clock time have passed.
 

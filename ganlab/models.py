@@ -21,8 +21,23 @@ def count_upsamplings(image_size: int, max_upsamplings: int, min_start_size: int
     return upsamplings
 
 
-def _generator_body(latent, image_shape, widths, kernel_size):
-    """Dense projection to a small feature map, transposed convolutions, tanh image."""
+def _upsample(x, filters, kernel_size, stride, upsampling, name, activation=None):
+    """One generator layer: a transposed convolution, or (``upsampling="resize"``, stride 2)
+    nearest-neighbour doubling followed by a convolution. A transposed convolution whose
+    kernel does not divide by its stride overlaps unevenly and paints checkerboards
+    (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"); resizing first cannot."""
+    if upsampling == "resize" and stride == 2:
+        x = layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_resize")(x)
+        return layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, activation=activation, name=name)(x)
+    if upsampling not in ("transpose", "resize"):
+        raise ValueError(f"upsampling must be 'transpose' or 'resize', got {upsampling!r}")
+    return layers.Conv2DTranspose(
+        filters, kernel_size, strides=stride, padding="same", use_bias=False, activation=activation, name=name
+    )(x)
+
+
+def _generator_body(latent, image_shape, widths, kernel_size, upsampling="transpose"):
+    """Dense projection to a small feature map, upsampling convolutions, tanh image."""
     height, width, channels = image_shape
     if height != width:
         raise ValueError(f"square images only, got {image_shape}")
@@ -37,14 +52,10 @@ def _generator_body(latent, image_shape, widths, kernel_size):
     x = layers.LeakyReLU(0.2, name="project_act")(x)
     x = layers.Reshape((start_size, start_size, widths[0]), name="to_feature_map")(x)
     for index, (filters, stride) in enumerate(zip(widths[1:], strides[:-1]), start=1):
-        x = layers.Conv2DTranspose(
-            filters, kernel_size, strides=stride, padding="same", use_bias=False, name=f"up{index}"
-        )(x)
+        x = _upsample(x, filters, kernel_size, stride, upsampling, name=f"up{index}")
         x = layers.BatchNormalization(name=f"up{index}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"up{index}_act")(x)
-    return layers.Conv2DTranspose(
-        channels, kernel_size, strides=strides[-1], padding="same", use_bias=False, activation="tanh", name="to_image"
-    )(x)
+    return _upsample(x, channels, kernel_size, strides[-1], upsampling, name="to_image", activation="tanh")
 
 
 def dcgan_generator(
@@ -53,6 +64,7 @@ def dcgan_generator(
     widths: tuple[int, ...] = (256, 128, 64),
     kernel_size: int = 5,
     name: str = "generator",
+    upsampling: str = "transpose",
 ) -> keras.Model:
     """DCGAN generator (Radford et al. 2016): noise -> dense -> transposed convolutions -> tanh.
 
@@ -60,10 +72,11 @@ def dcgan_generator(
     transposed convolution with batch norm and leaky ReLU; a last transposed convolution
     makes the image in [-1, 1]. The final layers use stride 2 (doubling the size) as often
     as the image size allows, the first ones stride 1. With the defaults this is exactly the
-    TensorFlow DCGAN tutorial's generator for 28x28x1 digits.
+    TensorFlow DCGAN tutorial's generator for 28x28x1 digits. ``upsampling="resize"``
+    replaces each stride-2 transposed convolution by resize-then-convolve (book/03_faces).
     """
     noise = keras.Input(shape=(latent_dim,), name="noise")
-    image = _generator_body(noise, image_shape, widths, kernel_size)
+    image = _generator_body(noise, image_shape, widths, kernel_size, upsampling)
     return keras.Model(noise, image, name=name)
 
 

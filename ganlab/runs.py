@@ -30,8 +30,9 @@ RUN_INFO_FILE = "run_info.json"
 GENERATOR_FILE = "generator.keras"
 HISTORY_FILE = "losses.csv"
 CHECKPOINT_DIR = "checkpoint"
-# Fields a resumed run may change: they extend or budget the run, not its recipe.
-RESUMABLE_CHANGES = ("epochs",)
+# Fields a resumed run may change: they extend the run or say where its data lives
+# (a Kaggle path differs from a Colab one), not how it trains.
+RESUMABLE_CHANGES = ("epochs", "data_dir")
 
 
 @dataclasses.dataclass
@@ -51,8 +52,8 @@ def prepare_config(preset: str, out_dir: str | Path, **overrides) -> DCGANConfig
     """The config for a run: the preset with overrides, or the saved one when resuming.
 
     Resuming (``out_dir`` already holds a ``config.json``) keeps the saved recipe. Only
-    ``epochs`` may change, to train longer; changing anything else would make the run
-    impossible to reproduce from its config, so it is an error.
+    ``epochs`` (to train longer) and ``data_dir`` may change; changing anything else would
+    make the run impossible to reproduce from its config, so it is an error.
     """
     config = config_module.get_preset(preset).replace(**overrides)
     saved_path = Path(out_dir) / CONFIG_FILE
@@ -136,7 +137,9 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
             config.latent_dim, config.num_classes, widths=config.generator_widths, conditioning=config.conditioning, **shape
         )
     else:
-        generator = models.dcgan_generator(latent_dim=config.latent_dim, widths=config.generator_widths, **shape)
+        generator = models.dcgan_generator(
+            latent_dim=config.latent_dim, widths=config.generator_widths, upsampling=config.upsampling, **shape
+        )
     critic_shape = dict(widths=config.discriminator_widths, dropout=config.dropout, **shape)
     if config.model == "cgan":
         discriminator = models.conditional_discriminator(num_classes=config.num_classes, **critic_shape)
@@ -209,11 +212,15 @@ def train(
     judge every that many epochs and records the scores in the history. ``progress_every``
     replaces Keras' progress bar by one line every that many epochs (0: about ten lines).
     """
-    import keras
-
-    from ganlab import callbacks, data, gans
+    from ganlab import data
 
     config.validate()
+    data.check_image_source(config)
+
+    import keras
+
+    from ganlab import callbacks, gans
+
     if quality_every and config.dataset != "mnist":
         raise ValueError(f"quality_every needs the MNIST judge; this run is on {config.dataset!r}")
     if minutes is not None and minutes <= 0:
@@ -227,22 +234,30 @@ def train(
     _write_json(out_dir / CONFIG_FILE, config.to_dict())
 
     keras.utils.set_random_seed(config.seed)
-    dataset_arrays = data.load_dataset(config.dataset, source=data_source, verbose=verbose != 0)
-    chosen = select_indices(len(dataset_arrays.images), config.max_images, config.seed)
-    images, labels = dataset_arrays.images[chosen], dataset_arrays.labels[chosen]
-    if tuple(images.shape[1:]) != tuple(config.image_shape):
-        raise ValueError(f"{config.dataset} images have shape {images.shape[1:]}, config says {config.image_shape}")
-
     first_epoch = completed_epochs(out_dir)
+    if config.dataset == "mnist":
+        dataset_arrays = data.load_dataset(config.dataset, source=data_source, verbose=verbose != 0)
+        chosen = select_indices(len(dataset_arrays.images), config.max_images, config.seed)
+        images, labels = dataset_arrays.images[chosen], dataset_arrays.labels[chosen]
+        data_shape, num_images, source = images.shape[1:], len(images), dataset_arrays.source
+    else:
+        images = data.load_images(config, source=data_source, verbose=verbose != 0)
+        data_shape, num_images, source = images.image_shape, len(images), images.source
+    if tuple(data_shape) != tuple(config.image_shape):
+        raise ValueError(f"{config.dataset} images have shape {tuple(data_shape)}, config says {config.image_shape}")
+
     if first_epoch:
-        _check_same_data(out_dir, dataset_arrays.source, len(images))
+        _check_same_data(out_dir, source, num_images)
     # a WGAN step eats n_critic batches: the pipeline hands them over together
-    steps_per_epoch = data.steps_per_pass(len(images), config.images_per_step)
+    steps_per_epoch = data.steps_per_pass(num_images, config.images_per_step) * config.passes_per_epoch
     gan = build_gan(config, steps_per_epoch)
-    batches = data.make_dataset(
-        images, config.images_per_step, seed=config.seed, repeat=True, skip_epochs=first_epoch,
-        labels=labels if config.conditional else None,
-    )
+    pipeline = dict(seed=config.seed, repeat=True, skip_epochs=first_epoch * config.passes_per_epoch)
+    if config.dataset == "mnist":
+        batches = data.make_dataset(
+            images, config.images_per_step, labels=labels if config.conditional else None, **pipeline
+        )
+    else:
+        batches = images.dataset(config.images_per_step, **pipeline)
     fixed_noise = gans.latent_vectors(config.monitor_images, config.latent_dim, seed=config.seed + 1)
     fixed_labels = monitor_labels(config.monitor_images, config.num_classes) if config.conditional else None
     # the GIF is written by _finish, also when a run is interrupted
@@ -250,6 +265,8 @@ def train(
     run_callbacks = [
         # before the history, so that the scores land in it
         *([callbacks.QualityMonitor(quality_every, quality_sample_size, seed=config.seed)] if quality_every else []),
+        # no judge for faces: track checkerboards and collapse instead
+        *([callbacks.ImageStatistics(seed=config.seed)] if config.dataset != "mnist" else []),
         callbacks.LossHistory(out_dir / HISTORY_FILE),
         *([callbacks.EpochProgress(progress_every or None)] if progress_every is not None else []),
         monitor,
@@ -267,8 +284,8 @@ def train(
         )
     )
     info = {
-        "data_source": dataset_arrays.source,
-        "num_images": int(len(images)),
+        "data_source": source,
+        "num_images": int(num_images),
         "steps_per_epoch": steps_per_epoch,
         "versions": _library_versions(),
         "status": "training",
@@ -277,7 +294,7 @@ def train(
     }
     _write_json(out_dir / RUN_INFO_FILE, info)
     if verbose:
-        print(_plan_line(config, first_epoch, steps_per_epoch, len(images), minutes, out_dir))
+        print(_plan_line(config, first_epoch, steps_per_epoch, num_images, minutes, out_dir))
 
     started = time.perf_counter()
     try:
@@ -414,8 +431,24 @@ def summary(run_dir: str | Path) -> dict:
         "epochs": len(history.get("epoch", [])),
         "steps": int(sum(history.get("steps", []))),
         **{key: generated[key] for key in ("judge_fid", "kid", "judge_is", "coverage") if key in generated},
-        "conditional_accuracy": generated.get("conditional_accuracy", "-"),
+        **({"conditional_accuracy": generated.get("conditional_accuracy", "-")} if recipe.dataset == "mnist" else {}),
+        **{key: generated[key] for key in ("checkerboard", "diversity", "nearest_real") if key in generated},
     }
+
+
+def _score_images(run_dir: Path, images: np.ndarray, written: Path) -> tuple[dict, Path]:
+    """Scores for a run without a judge (faces): ``metrics.pixel_scores`` against up to
+    ``metrics.SAMPLE_SIZE`` of its training images."""
+    from ganlab import data, metrics
+
+    recipe = DCGANConfig.load(run_dir / CONFIG_FILE)
+    info_path = run_dir / RUN_INFO_FILE
+    source = json.loads(info_path.read_text()).get("data_source") if info_path.exists() else None
+    real = data.load_images(recipe, source="embedded" if source == "lfw-subset" else "auto", verbose=False)
+    scores = metrics.pixel_scores(images, real.images(metrics.SAMPLE_SIZE))
+    record = {"scores": scores, "sample_size": len(images), "extractor": "pixels (no judge for this dataset)", "data_source": real.source}
+    _write_json(written, record)
+    return scores, written
 
 
 def _is_conditional(run_dir: Path) -> bool:
@@ -456,8 +489,13 @@ def score(target: str | Path, seed: int = 0) -> tuple[dict, Path]:
     else:
         images = sample(target, metrics.SAMPLE_SIZE, seed=seed)  # a conditional run: classes in turn
         written = target / "metrics.json"
+    if target.suffix != ".npz" and DCGANConfig.load(target / CONFIG_FILE).dataset != "mnist":
+        return _score_images(target, images, written)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
-        raise ValueError(f"only MNIST-shaped images (N, 28, 28, 1) can be judged offline, got {images.shape}")
+        raise ValueError(
+            f"only MNIST-shaped images (N, 28, 28, 1) can be judged offline, got {images.shape}; "
+            "score face samples through their run folder"
+        )
     scores = metrics.score_mnist(images)
     if target.suffix != ".npz" and _is_conditional(target):
         from ganlab import gans

@@ -394,3 +394,86 @@ def plot_critic_signal(history: dict[str, Sequence[float]], title: str | None = 
         estimate_axes.set_title(title)
     figure.tight_layout()
     return figure
+
+
+def plot_pipeline_steps(path: str | Path, image_size: int = 64, crop: tuple[int, int, int, int] | None = None, channels: int = 3):
+    """What ``data.ImageFolder`` does to one file, as four panels: the file, the crop box
+    on it, the resized crop, and its mirror image (the flip augmentation). Introduced in
+    book/03_faces. Returns the figure."""
+    import imageio.v3 as iio
+    from matplotlib import patches
+    from matplotlib import pyplot as plt
+
+    from ganlab import data
+
+    original = iio.imread(Path(path))
+    height, width = original.shape[:2]
+    if crop is None:
+        side = min(height, width)
+        crop = ((width - side) // 2, (height - side) // 2, (width - side) // 2 + side, (height - side) // 2 + side)
+    processed = data.decode_image_file(str(path), image_size, channels, crop).numpy()
+    panels = [
+        (original, f"file, {width}x{height}"),
+        (original, "crop box"),
+        (processed, f"cropped, resized to {image_size}x{image_size}"),
+        (processed[:, ::-1], "mirrored (flip=True)"),
+    ]
+    figure, axes = plt.subplots(1, 4, figsize=(12, 3.4))
+    for axis, (picture, title) in zip(axes, panels):
+        gray = picture.ndim == 2 or picture.shape[-1] == 1
+        axis.imshow(picture[..., 0] if gray and picture.ndim == 3 else picture, cmap="gray" if gray else None, vmin=0, vmax=255)
+        axis.set_title(title, fontsize=10)
+        axis.axis("off")
+    left, top, right, bottom = crop
+    axes[1].add_patch(patches.Rectangle((left, top), right - left, bottom - top, fill=False, edgecolor="yellow", linewidth=2))
+    figure.tight_layout()
+    return figure
+
+
+def plot_image_statistics(history: dict[str, Sequence[float]], real: dict | None = None, title: str | None = None):
+    """The ``checkerboard`` and ``diversity`` columns of a run's history (from
+    ``callbacks.ImageStatistics``) over the epochs, with the real images' values as
+    dashed lines when ``real`` (a ``metrics.pixel_scores`` row) is given. Introduced in
+    book/03_faces. Returns the figure."""
+    from matplotlib import pyplot as plt
+
+    if "checkerboard" not in history:
+        raise ValueError("the history has no image statistics (runs on MNIST record judge scores instead)")
+    epochs = np.asarray(history["epoch"], dtype=int) + 1
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.3))
+    panels = (("checkerboard", "power at period 2 (checkerboard)"), ("diversity", "mean distance between samples"))
+    for axis, (key, label) in zip(axes, panels):
+        axis.plot(epochs, np.asarray(history[key], dtype=float), marker="o", markersize=2)
+        if real and key in real:
+            axis.axhline(real[key], color="grey", linestyle="--", linewidth=1, label="real images")
+            axis.legend(fontsize=8)
+        axis.set_xlabel("epoch")
+        axis.set_title(label)
+    axes[0].set_yscale("log")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_nearest_neighbours(images: np.ndarray, references: np.ndarray, count: int = 8, size: float = 1.4):
+    """Each of the first ``count`` images above its nearest reference image (by pixel
+    distance, ``metrics.nearest_neighbours``), with the distance: the plain test of
+    whether a generator copies its training set. Introduced in book/03_faces."""
+    from matplotlib import pyplot as plt
+
+    from ganlab import metrics
+
+    images = np.asarray(images)[:count]
+    nearest, distances = metrics.nearest_neighbours(images, references)
+    figure, axes = plt.subplots(2, len(images), figsize=(size * len(images), size * 2.3), squeeze=False)
+    for column, (image, index, distance) in enumerate(zip(images, nearest, distances)):
+        for row, picture in enumerate((image, np.asarray(references)[index])):
+            pixels = to_uint8(picture)
+            axes[row, column].imshow(pixels[..., 0] if pixels.shape[-1] == 1 else pixels, cmap="gray", vmin=0, vmax=255)
+            axes[row, column].axis("off")
+        axes[0, column].set_title(f"{distance:.2f}", fontsize=9)
+    axes[0, 0].text(-0.15, 0.5, "sample", transform=axes[0, 0].transAxes, rotation=90, va="center", ha="right")
+    axes[1, 0].text(-0.15, 0.5, "nearest real", transform=axes[1, 0].transAxes, rotation=90, va="center", ha="right")
+    figure.tight_layout()
+    return figure

@@ -148,3 +148,20 @@ def test_decision_surface_snapshots_record_points_and_probabilities():
     assert grid[7].tolist() == [axis[0], axis[1]]  # second row: y moved one step, x back at the start
     with pytest.raises(ValueError):
         callbacks.DecisionSurfaceSnapshots(epochs=[], noise=np.zeros((1, 3)))
+
+
+def test_image_statistics_add_checkerboard_and_diversity_every_epoch():
+    from ganlab import metrics
+
+    model = FakeModel()
+    statistics = callbacks.ImageStatistics(sample_size=8, seed=1)
+    statistics.set_model(model)
+    logs = {"d_loss": 1.0}
+    statistics.on_epoch_end(0, logs)
+    from ganlab import gans
+
+    expected = gans.generate_images(model.generator, 8, seed=1)
+    assert logs["checkerboard"] == pytest.approx(metrics.checkerboard_energy(expected))
+    assert logs["diversity"] == pytest.approx(metrics.mean_pairwise_distance(expected))
+    with pytest.raises(ValueError, match="at least 2"):
+        callbacks.ImageStatistics(sample_size=1)

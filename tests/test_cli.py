@@ -55,6 +55,7 @@ def test_presets_lists_the_recipes(capsys):
     assert cli.main(["presets"]) == 0
     listing = capsys.readouterr().out
     assert "dcgan-mnist " in listing and "dcgan-mnist-tutorial" in listing
+    assert "dcgan-celeba" in listing and "64x64x3" in listing
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,7 @@ def test_presets_lists_the_recipes(capsys):
         (["sample", "{run}", "--n", "4", "--out", "{tmp}/s.npz", "--label", "3"], "unconditional"),
         (["train", "dcgan-mnist-tutorial", "--out", "{run}"], "holds a 'dcgan-mnist' run"),
         (["train", "dcgan-mnist", "--batch-size", "32", "--out", "{run}"], "cannot change"),
+        (["train", "dcgan-celeba", "--data-dir", "{tmp}/nothing", "--out", "{tmp}/x"], "no CelebA images under"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(tmp_path, trained_run, args, message):
@@ -119,3 +121,16 @@ def test_conditional_run_samples_the_requested_label(tmp_path):
         assert saved["images"].shape == (6, 28, 28, 1)
     result = run_cli("sample", out, "--n", "2", "--label", "12", "--out", tmp_path / "x.npz")
     assert result.returncode == 2 and "label must be in 0..9" in result.stderr
+
+
+def test_face_run_from_the_command_line_scores_with_pixel_statistics(tmp_path, capsys):
+    out = tmp_path / "faces"
+    tiny = ["--epochs", "1", "--batch-size", "50", "--quiet"]
+    assert cli.main(["train", "dcgan-lfw", *tiny, "--out", str(out)]) == 0
+    assert cli.main(["sample", str(out), "--n", "4", "--out", str(tmp_path / "faces.npz")]) == 0
+    with np.load(tmp_path / "faces.npz") as saved:
+        assert saved["images"].shape == (4, 32, 32, 1) and saved["images"].dtype == np.float32
+    capsys.readouterr()
+    assert cli.main(["score", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "checkerboard" in printed and "No judge" in printed and (out / "metrics.json").exists()

@@ -86,3 +86,19 @@ def test_presets_for_every_trainer_are_valid():
 def test_trainer_fields_are_checked(changes, message):
     with pytest.raises(ValueError, match=message):
         config.get_preset("dcgan-mnist").replace(**changes)
+
+
+def test_face_presets_and_their_checks():
+    lfw, celeba = config.get_preset("dcgan-lfw"), config.get_preset("dcgan-celeba")
+    assert lfw.image_shape == (32, 32, 1) and lfw.dataset == "lfw" and lfw.flip and lfw.passes_per_epoch == 20
+    assert celeba.image_shape == (64, 64, 3) and celeba.dataset == "celeba"
+    with pytest.raises(ValueError, match="needs data_dir"):
+        lfw.replace(dataset="folder")
+    with pytest.raises(ValueError, match="class labels"):
+        lfw.replace(model="acgan")
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        lfw.replace(dataset="cifar10")
+    with pytest.raises(ValueError, match="upsampling must be one of"):
+        lfw.replace(upsampling="pixelshuffle")
+    with pytest.raises(ValueError, match="passes_per_epoch"):
+        lfw.replace(passes_per_epoch=0)

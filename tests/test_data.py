@@ -134,3 +134,257 @@ def test_pipeline_keeps_labels_with_their_images():
         np.testing.assert_array_equal(batch_images.numpy().reshape(-1) * 10, batch_labels.numpy())
     with pytest.raises(ValueError, match="labels"):
         data.make_dataset(images, 5, labels=labels[:3])
+
+
+# --- image folders (book/03_faces) -------------------------------------------------------
+
+import io  # noqa: E402
+import warnings  # noqa: E402
+
+from PIL import Image  # noqa: E402
+
+
+def photo(height=218, width=178, seed=0):
+    """A real photograph (scikit-image's astronaut), cut to the requested size."""
+    from skimage.data import astronaut
+
+    picture = astronaut()
+    top = (seed * 37) % (picture.shape[0] - height)
+    return np.ascontiguousarray(picture[top : top + height, 100 : 100 + width])
+
+
+def write_folder(folder, count=6, suffix=".jpg", size=(218, 178)):
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        Image.fromarray(photo(*size, seed=index)).save(folder / f"{index:06d}{suffix}", quality=92)
+    return folder
+
+
+def pil_reference(path, box, size):
+    """The seed's loader: PIL crop, then resize."""
+    return np.asarray(Image.open(path).convert("RGB").crop(box).resize((size, size), Image.BILINEAR), dtype=np.float32)
+
+
+def test_listing_finds_images_in_subfolders_and_explains_missing_ones(tmp_path):
+    write_folder(tmp_path / "a" / "b", count=2)
+    (tmp_path / "a" / "notes.txt").write_text("not an image")
+    Image.fromarray(photo(40, 40)).save(tmp_path / "a" / "UPPER.PNG")
+    names = [path.rsplit("/", 1)[-1] for path in data.list_image_files(tmp_path / "a")]
+    assert names == ["UPPER.PNG", "000000.jpg", "000001.jpg"]
+    with pytest.raises(ValueError, match="no image folder"):
+        data.list_image_files(tmp_path / "missing")
+    with pytest.raises(ValueError, match="is a file"):
+        data.list_image_files(tmp_path / "a" / "notes.txt")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no images"):
+        data.list_image_files(tmp_path / "empty")
+
+
+def test_jpeg_crop_and_resize_match_the_pil_loop(tmp_path):
+    folder = write_folder(tmp_path / "faces", count=3)
+    faces = data.load_image_folder(folder, image_size=64, crop=data.CELEBA_CROP)
+    pixels = (faces.images() + 1) * 127.5
+    assert pixels.shape == (3, 64, 64, 3)
+    for index, path in enumerate(faces.files):
+        reference = pil_reference(path, data.CELEBA_CROP, 64)
+        # an area average, where PIL's bilinear shrink weighs the pixels by a triangle
+        assert np.abs(pixels[index] - reference).mean() < 4.0
+        assert np.corrcoef(pixels[index].ravel(), reference.ravel())[0, 1] > 0.98
+
+
+def test_other_formats_sizes_and_modes_are_handled(tmp_path):
+    picture = Image.fromarray(photo(90, 120))
+    picture.convert("L").save(tmp_path / "gray.png")
+    picture.convert("RGBA").save(tmp_path / "alpha.png")
+    picture.convert("P").save(tmp_path / "palette.png")
+    picture.save(tmp_path / "plain.bmp")
+    picture.save(tmp_path / "still.gif")
+    picture.resize((30, 20)).save(tmp_path / "small.jpg")
+    colour = data.load_image_folder(tmp_path, image_size=32)
+    assert len(colour) == 6 and colour.images().shape == (6, 32, 32, 3)
+    gray = data.load_image_folder(tmp_path, image_size=16, channels=1).images()
+    assert gray.shape == (6, 16, 16, 1)
+    # the centred square of each picture, whatever its mode: the RGB and RGBA copies agree
+    by_name = dict(zip([path.rsplit("/", 1)[-1] for path in colour.files], colour.images()))
+    np.testing.assert_allclose(by_name["alpha.png"], by_name["plain.bmp"], atol=1e-6)
+
+
+def test_unreadable_files_are_skipped_counted_and_named_once(tmp_path):
+    folder = write_folder(tmp_path, count=4)
+    whole = (folder / "000001.jpg").read_bytes()
+    (folder / "000001.jpg").write_bytes(whole[: len(whole) // 3])  # truncated
+    (folder / "zz_text.png").write_text("this is not a PNG")
+    images = data.load_image_folder(folder, image_size=16)
+    with pytest.warns(data.UnreadableImagesWarning, match=r"skipped 2 of 5 .*000001\.jpg, zz_text\.png"):
+        assert len(images) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once, not per epoch
+        assert len(images) == 3 and images.images().shape == (3, 16, 16, 3)
+        assert [name.rsplit("/", 1)[-1] for name in images.skipped_files] == ["000001.jpg", "zz_text.png"]
+
+
+def test_a_folder_of_only_broken_files_is_a_clear_error(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8\xff broken")
+    with pytest.raises(ValueError, match="none of the 1 image files could be read"):
+        len(data.load_image_folder(tmp_path, image_size=16))
+
+
+def test_batches_are_seeded_shuffled_scaled_and_resume_exactly(tmp_path):
+    images = data.load_image_folder(write_folder(tmp_path, count=10, size=(40, 40)), image_size=8)
+    epoch_batches = data.steps_per_pass(10, 4)  # 2 full batches per pass
+    run = [batch.numpy() for batch in images.dataset(4, seed=3, repeat=True).take(3 * epoch_batches)]
+    again = [batch.numpy() for batch in images.dataset(4, seed=3, repeat=True).take(3 * epoch_batches)]
+    resumed = [batch.numpy() for batch in images.dataset(4, seed=3, repeat=True, skip_epochs=2).take(epoch_batches)]
+    assert run[0].shape == (4, 8, 8, 3) and run[0].dtype == np.float32
+    assert run[0].min() >= -1.0 and run[0].max() <= 1.0
+    for left, right in zip(run, again):
+        np.testing.assert_array_equal(left, right)
+    for left, right in zip(run[2 * epoch_batches :], resumed):
+        np.testing.assert_array_equal(left, right)
+    # each pass is a new order
+    assert not all(np.array_equal(left, right) for left, right in zip(run[:2], run[2:4]))
+    with pytest.raises(ValueError, match="no full batch"):
+        images.dataset(11)
+
+
+def test_flip_mirrors_about_half_of_the_images_and_nothing_else(tmp_path):
+    folder = write_folder(tmp_path, count=32, size=(40, 40))
+    plain = data.load_image_folder(folder, image_size=8)
+    flipped = data.load_image_folder(folder, image_size=8, flip=True)
+    unflipped_batch = next(iter(plain.dataset(32, seed=1))).numpy()
+    flipped_batch = next(iter(flipped.dataset(32, seed=1))).numpy()
+    mirrored = [np.array_equal(a, b[:, ::-1]) and not np.array_equal(a, b) for a, b in zip(unflipped_batch, flipped_batch)]
+    same = [np.array_equal(a, b) for a, b in zip(unflipped_batch, flipped_batch)]
+    assert all(m or s for m, s in zip(mirrored, same))
+    assert 6 <= sum(mirrored) <= 26
+
+
+def test_disk_cache_is_reused_and_survives_an_interrupted_first_pass(tmp_path):
+    folder = write_folder(tmp_path / "images", count=3, size=(40, 40))
+    cache = tmp_path / "cache"
+    first = data.load_image_folder(folder, image_size=8, cache=cache)
+    expected = first.images()
+    assert any(cache.glob("ganlab-*.index"))
+    for path in folder.iterdir():  # the cache alone must now be enough
+        path.write_bytes(b"")
+    np.testing.assert_array_equal(data.load_image_folder(folder, image_size=8, cache=cache).images(), expected)
+    # a killed first pass leaves a lock file; the next run starts the cache afresh
+    other = write_folder(tmp_path / "other", count=3, size=(40, 40))
+    stale = data.load_image_folder(other, image_size=8, cache=cache)
+    prefix = stale._cache_path()
+    for path in cache.glob(f"{prefix.rsplit('/', 1)[-1]}*"):
+        path.unlink()
+    open(f"{prefix}_0.lockfile", "w").close()
+    assert len(data.load_image_folder(other, image_size=8, cache=cache)) == 3
+
+
+def write_celeba(root, count=4, kaggle_layout=True):
+    """A CelebA-shaped copy: 178x218 JPEGs whose crop box is red and the rest blue."""
+    images = root / "img_align_celeba" / ("img_align_celeba" if kaggle_layout else "")
+    images.mkdir(parents=True)
+    left, top, right, bottom = data.CELEBA_CROP
+    for index in range(1, count + 1):
+        pixels = np.zeros((218, 178, 3), np.uint8)
+        pixels[..., 2] = 255
+        pixels[top:bottom, left:right] = (255, 0, 0)
+        Image.fromarray(pixels).save(images / f"{index:06d}.jpg", quality=95)
+    lines = ["image_id,Smiling,Male"] + [f"{index:06d}.jpg,{1 if index % 2 else -1},-1" for index in range(count, 0, -1)]
+    (root / "list_attr_celeba.csv").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def test_celeba_layout_crop_and_attributes(tmp_path, capsys):
+    root = write_celeba(tmp_path / "celeba")
+    faces = data.load_celeba(root, image_size=16)
+    assert faces.source == "celeba" and len(faces) == 4
+    pixels = (faces.images() + 1) * 127.5
+    # only the face box survives the crop: red everywhere
+    assert pixels[..., 0].mean() > 240 and pixels[..., 2].mean() < 15
+    assert faces.attribute_names == ("Smiling", "Male")
+    # rows follow the files, not the CSV's order
+    assert faces.attributes.tolist() == [[1, -1], [-1, -1], [1, -1], [-1, -1]]
+    assert "CelebA from" in capsys.readouterr().out
+
+
+def test_celeba_is_found_in_kaggle_inputs_and_in_a_plain_folder(tmp_path, monkeypatch):
+    kaggle = tmp_path / "kaggle" / "input"
+    write_celeba(kaggle / "celeba-dataset")
+    monkeypatch.setattr(data, "KAGGLE_INPUT", str(kaggle))
+    monkeypatch.setenv("GANLAB_OFFLINE", "0")
+    images, attributes = data.find_celeba()
+    assert images.endswith("img_align_celeba/img_align_celeba") and attributes.endswith("list_attr_celeba.csv")
+    plain = write_celeba(tmp_path / "plain", kaggle_layout=False)
+    assert data.find_celeba(plain)[0] == str(plain / "img_align_celeba")
+
+
+def test_celeba_falls_back_to_the_offline_faces_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "none"))
+    faces = data.load_celeba(image_size=64)
+    assert faces.source == "lfw-subset" and len(faces) == 100 and faces.image_shape == (64, 64, 3)
+    out = capsys.readouterr().out
+    assert "CelebA unavailable" in out and "lfw_subset" in out
+    with pytest.raises(ValueError, match="no CelebA images under"):
+        data.load_celeba(tmp_path)
+
+
+def test_celeba_download_uses_kagglehub_and_explains_failures(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    monkeypatch.setenv("GANLAB_OFFLINE", "0")
+    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "none"))
+    monkeypatch.setitem(sys.modules, "kagglehub", None)
+    with pytest.raises(ValueError, match="needs kagglehub"):
+        data.load_celeba(download=True)
+    root = write_celeba(tmp_path / "downloaded")
+    asked = []
+    fake = types.SimpleNamespace(dataset_download=lambda handle: asked.append(handle) or str(root))
+    monkeypatch.setitem(sys.modules, "kagglehub", fake)
+    assert data.load_celeba(download=True, image_size=8, verbose=False).source == "celeba"
+    assert asked == [data.CELEBA_KAGGLE_HANDLE]
+
+    def refuse(handle):
+        raise RuntimeError("401 unauthorized")
+
+    monkeypatch.setitem(sys.modules, "kagglehub", types.SimpleNamespace(dataset_download=refuse))
+    with pytest.raises(ValueError, match="401 unauthorized"):
+        data.load_celeba(download=True)
+
+
+def test_attribute_file_must_be_celeba_and_complete(tmp_path):
+    (tmp_path / "bad.csv").write_text("name,Smiling\na.jpg,1\n")
+    with pytest.raises(ValueError, match="image_id"):
+        data.read_celeba_attributes(tmp_path / "bad.csv", ["a.jpg"])
+    (tmp_path / "short.csv").write_text("image_id,Smiling\na.jpg,1\n")
+    with pytest.raises(ValueError, match="1 images have no row"):
+        data.read_celeba_attributes(tmp_path / "short.csv", ["a.jpg", "b.jpg"])
+
+
+def test_offline_faces_are_the_real_lfw_faces(capsys):
+    gray = data.load_lfw_faces(32, 1)
+    assert len(gray) == 100 and gray.image_shape == (32, 32, 1)
+    pixels = gray.images()
+    assert pixels.min() >= -1 and pixels.max() <= 1 and pixels.std() > 0.2
+    colour = data.load_lfw_faces(32, 3, verbose=False).images()
+    np.testing.assert_array_equal(colour[..., 0], colour[..., 2])
+    np.testing.assert_array_equal(colour[..., :1], pixels)
+    assert "Labeled Faces in the Wild" in capsys.readouterr().out
+
+
+def test_image_array_checks_its_input():
+    with pytest.raises(ValueError, match="uint8"):
+        data.ImageArray(np.zeros((2, 4, 4, 1), np.float32), source="x")
+    with pytest.raises(ValueError, match="shape"):
+        data.ImageArray(np.zeros((2, 4, 5, 1), np.uint8), source="x")
+
+
+def test_load_images_follows_the_config(tmp_path):
+    from ganlab import config
+
+    lfw = data.load_images(config.get_preset("dcgan-lfw"), verbose=False)
+    assert lfw.image_shape == (32, 32, 1) and lfw.flip
+    folder = write_folder(tmp_path, count=5, size=(40, 40))
+    recipe = config.get_preset("dcgan-lfw").replace(dataset="folder", data_dir=str(folder), max_images=4, batch_size=2)
+    assert len(data.load_images(recipe, verbose=False)) == 4
+    with pytest.raises(ValueError, match="only 100"):
+        data.load_images(config.get_preset("dcgan-lfw").replace(max_images=50), verbose=False)

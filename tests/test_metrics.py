@@ -160,3 +160,49 @@ def test_per_class_accuracy_on_real_digits():
     assert accuracy.shape == (10,) and np.nanmin(accuracy) > 0.8
     wrong = metrics.per_class_accuracy(held_out[:50], (held_out_labels[:50] + 1) % 10)
     assert np.nanmax(wrong) < 0.2
+
+
+def test_checkerboard_energy_of_known_patterns():
+    rows, columns = np.indices((8, 8))
+    checkerboard = ((rows + columns) % 2 * 2.0 - 1)[None, :, :, None]
+    assert metrics.checkerboard_energy(checkerboard) == pytest.approx(1.0)
+    stripes = (columns % 2 * 2.0 - 1)[None, :, :, None]  # period-2 columns: all at Nyquist
+    assert metrics.checkerboard_energy(stripes) == pytest.approx(1.0)
+    smooth = np.cos(2 * np.pi * columns / 8)[None, :, :, None]  # one period across: none
+    assert metrics.checkerboard_energy(smooth) == pytest.approx(0.0, abs=1e-12)
+    # cos(pi x) alternates +-1 (mean square 1), cos(2 pi x / 8) has mean square 1/2:
+    # the Nyquist share is 1 / (1 + 1/2)
+    mixed = (np.cos(np.pi * columns) + np.cos(2 * np.pi * columns / 8))[None, :, :, None]
+    assert metrics.checkerboard_energy(mixed) == pytest.approx(2 / 3)
+    assert metrics.checkerboard_energy(np.zeros((1, 4, 4, 1))) == 0.0
+    with pytest.raises(ValueError, match="even"):
+        metrics.checkerboard_energy(np.zeros((1, 5, 5, 1)))
+
+
+def test_nearest_neighbours_and_pairwise_distances_by_hand():
+    references = np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 3.0]]).reshape(3, 1, 2, 1)
+    images = np.array([[0.9, 1.1], [3.0, 3.0]]).reshape(2, 1, 2, 1)
+    nearest, distances = metrics.nearest_neighbours(images, references)
+    assert nearest.tolist() == [1, 2]
+    np.testing.assert_allclose(distances, [0.1, 0.0], atol=1e-7)  # RMS over the 2 values
+    nearest, distances = metrics.nearest_neighbours(references, references, exclude_self=True)
+    assert nearest.tolist() == [1, 0, 1]
+    np.testing.assert_allclose(distances, [1.0, 1.0, 2.0])
+    # pairs: (0,1) 1, (0,2) 3, (1,2) 2 -> mean 2
+    assert metrics.mean_pairwise_distance(references) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="differ in size"):
+        metrics.nearest_neighbours(images, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="two images"):
+        metrics.mean_pairwise_distance(references[:1])
+
+
+def test_pixel_scores_compare_generated_with_real():
+    random = np.random.default_rng(0)
+    real = random.uniform(-1, 1, (20, 4, 4, 1))
+    copies = real[:10]
+    scores = metrics.pixel_scores(copies, real)
+    assert scores["generated"]["nearest_real"] == pytest.approx(0.0, abs=1e-6)  # copies
+    assert scores["real"]["nearest_real"] > 0.3 and scores["real"]["images"] == 20
+    collapsed = np.repeat(real[:1], 10, axis=0)
+    assert metrics.pixel_scores(collapsed, real)["generated"]["diversity"] == pytest.approx(0.0, abs=1e-6)
+    assert "checkerboard" in metrics.format_pixel_scores(scores)

@@ -186,7 +186,7 @@ def test_quality_scores_and_progress_lines_during_a_run(tmp_path, tiny_config, c
 
 def test_quality_scores_need_mnist(tmp_path, tiny_config):
     with pytest.raises(ValueError, match="MNIST judge"):
-        runs.train(tiny_config.replace(dataset="faces"), tmp_path, quality_every=1)
+        runs.train(tiny_config.replace(dataset="lfw"), tmp_path, quality_every=1)
 
 
 @pytest.mark.parametrize("preset", ["lsgan-mnist", "wgan-gp-mnist", "cgan-mnist", "acgan-mnist"])
@@ -244,3 +244,59 @@ def test_new_trainers_resume_exactly(tmp_path, tiny_config, preset):
     resumed = runs.train(recipe.replace(epochs=2), tmp_path / "resumed", verbose=0)
     for name in ("d_loss", "g_loss"):
         np.testing.assert_allclose(resumed.history[name], straight.history[name], rtol=1e-4, atol=1e-5)
+
+
+def tiny_faces(**changes):
+    from ganlab import config
+
+    tiny = dict(generator_widths=(16, 8, 4), discriminator_widths=(4, 8, 16), epochs=2, passes_per_epoch=2, monitor_images=8)
+    return config.get_preset("dcgan-lfw").replace(**(tiny | changes))
+
+
+def test_face_run_trains_resumes_exactly_samples_and_scores(tmp_path):
+    straight = runs.train(tiny_faces(), tmp_path / "straight", verbose=0)
+    assert straight.history["steps"] == [12, 12]  # 100 faces, batch 16: 6 batches a pass, 2 passes
+    # no judge for faces: the pixel statistics are in the history instead
+    assert 0 <= straight.history["checkerboard"][-1] <= 1 and straight.history["diversity"][-1] > 0
+    runs.train(tiny_faces(epochs=1), tmp_path / "resumed", verbose=0)
+    resumed = runs.train(tiny_faces(), tmp_path / "resumed", verbose=0)
+    # the flips and the shuffles of the resumed epoch are the uninterrupted run's
+    for name in ("d_loss", "g_loss", "checkerboard"):
+        np.testing.assert_allclose(resumed.history[name], straight.history[name], rtol=1e-4, atol=1e-5)
+    info = json.loads((tmp_path / "straight" / "run_info.json").read_text())
+    assert info["data_source"] == "lfw-subset" and info["num_images"] == 100
+    assert runs.sample(tmp_path / "straight", 3).shape == (3, 32, 32, 1)
+    scores, written = runs.score(tmp_path / "straight")
+    assert set(scores) == {"real", "generated"} and scores["real"]["images"] == 100
+    assert scores["real"]["nearest_real"] > 0 and scores["generated"]["diversity"] >= 0
+    row = runs.summary(tmp_path / "straight")
+    assert row["recipe"] == "dcgan-lfw" and "checkerboard" in row and "conditional_accuracy" not in row
+
+
+def test_folder_run_reads_the_folder_and_may_move(tmp_path):
+    from PIL import Image
+    from skimage.data import astronaut
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for index in range(20):
+        Image.fromarray(astronaut()[index * 10 : index * 10 + 64, 200:264]).save(folder / f"{index}.png")
+    recipe = tiny_faces(dataset="folder", data_dir=str(folder), batch_size=8, passes_per_epoch=1, epochs=1)
+    result = runs.train(recipe, tmp_path / "run", verbose=0)
+    assert result.history["steps"] == [2]
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    resumed = runs.prepare_config("dcgan-lfw", tmp_path / "run", epochs=2, data_dir=str(moved))
+    assert runs.train(resumed, tmp_path / "run", verbose=0).epochs_done == 2
+
+
+def test_celeba_preset_runs_on_the_offline_faces(tmp_path, capsys):
+    from ganlab import config
+
+    recipe = config.get_preset("dcgan-celeba").replace(
+        generator_widths=(16, 8, 8, 4), discriminator_widths=(4, 8, 8, 16), batch_size=50, epochs=1, monitor_images=4
+    )
+    result = runs.train(recipe, tmp_path, data_source="embedded", verbose=0)
+    assert result.history["steps"] == [2]
+    assert json.loads((tmp_path / "run_info.json").read_text())["data_source"] == "lfw-subset"
+    assert runs.sample(tmp_path, 2).shape == (2, 64, 64, 3)

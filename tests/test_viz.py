@@ -140,3 +140,40 @@ def test_plot_critic_signal_pairs_the_estimate_with_scored_fid():
     assert list(fid_axes.lines[0].get_xdata()) == [2, 3] and fid_axes.get_yscale() == "log"
     with pytest.raises(ValueError, match="WGAN"):
         viz.plot_critic_signal({"epoch": [0], "d_loss": [1.0]})
+
+
+def test_plot_pipeline_steps_shows_file_box_result_and_mirror(tmp_path):
+    from matplotlib import patches
+
+    pixels = np.zeros((40, 60, 3), np.uint8)
+    pixels[:, :30] = 255  # left half white
+    iio.imwrite(tmp_path / "half.png", pixels)
+    figure = viz.plot_pipeline_steps(tmp_path / "half.png", image_size=8)
+    axes = figure.axes
+    assert len(axes) == 4
+    box = [patch for patch in axes[1].patches if isinstance(patch, patches.Rectangle)][0]
+    assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (10, 0, 40, 40)  # centred square
+    result, mirrored = axes[2].images[0].get_array(), axes[3].images[0].get_array()
+    assert result.shape[:2] == (8, 8) and result[:, 0].min() == 255 and result[:, -1].max() == 0
+    np.testing.assert_array_equal(mirrored, result[:, ::-1])
+
+
+def test_plot_image_statistics_draws_history_and_real_levels():
+    history = {"epoch": [0, 1, 2], "checkerboard": [0.3, 0.01, 0.002], "diversity": [0.1, 0.3, 0.4]}
+    figure = viz.plot_image_statistics(history, real={"checkerboard": 0.002, "diversity": 0.5})
+    checker_axis, diversity_axis = figure.axes
+    assert checker_axis.get_yscale() == "log"
+    assert list(diversity_axis.lines[0].get_ydata()) == [0.1, 0.3, 0.4]
+    assert diversity_axis.lines[1].get_ydata()[0] == 0.5
+    with pytest.raises(ValueError, match="no image statistics"):
+        viz.plot_image_statistics({"epoch": [0], "d_loss": [1.0]})
+
+
+def test_plot_nearest_neighbours_pairs_each_sample_with_its_closest_real_image():
+    references = np.stack([np.full((4, 4, 1), value) for value in (-1.0, 0.0, 1.0)])
+    samples = np.stack([np.full((4, 4, 1), value) for value in (0.9, -0.8)])
+    figure = viz.plot_nearest_neighbours(samples, references, count=2)
+    titles = [axis.get_title() for axis in figure.axes[:2]]
+    assert titles == ["0.10", "0.20"]
+    lower = [axis.images[0].get_array() for axis in figure.axes[2:]]
+    assert lower[0].min() == 255 and lower[1].max() == 0  # +1 and -1 real images
