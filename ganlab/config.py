@@ -219,7 +219,7 @@ PRESETS: dict[str, DCGANConfig] = {
     # an epoch. One more stride-2 layer than the digits' networks.
     "dcgan-lfw": DCGANConfig(
         name="dcgan-lfw", dataset="lfw", image_shape=(32, 32, 1), generator_widths=(128, 64, 32),
-        discriminator_widths=(32, 64, 128), kernel_size=4, batch_size=16, epochs=60, flip=True,
+        discriminator_widths=(32, 64, 128), kernel_size=4, batch_size=16, epochs=150, flip=True,
         passes_per_epoch=20, monitor_images=64,
     ),
     # CelebA at 64x64 in colour (Kaggle or Colab; --data-dir, or found under /kaggle/input):

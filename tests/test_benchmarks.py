@@ -20,3 +20,14 @@ def test_onednn_benchmark_times_a_child_process():
     import onednn
 
     assert onednn.measure("dcgan-mnist", steps=2, onednn=True) > 0
+
+
+def test_data_pipeline_benchmark_compares_the_same_images():
+    import data_pipeline
+
+    result = data_pipeline.measure(count=12, repeats=1)
+    assert set(result["rates"]) == {"PIL loop", "tf.data, first epoch", "tf.data, later epochs (cache)"}
+    assert all(rate > 0 for rate in result["rates"].values())
+    # the two loaders produce the same pictures up to their resize filters
+    assert result["difference"] < 4.0
+    assert "vs PIL loop" in data_pipeline.table(result)

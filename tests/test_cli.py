@@ -120,7 +120,7 @@ def test_conditional_run_samples_the_requested_label(tmp_path):
     with np.load(tmp_path / "threes.npz") as saved:
         assert saved["images"].shape == (6, 28, 28, 1)
     result = run_cli("sample", out, "--n", "2", "--label", "12", "--out", tmp_path / "x.npz")
-    assert result.returncode == 2 and "label must be in 0..9" in result.stderr
+    assert result.returncode == 2 and "labels must be in 0..9, got [12]" in result.stderr
 
 
 def test_face_run_from_the_command_line_scores_with_pixel_statistics(tmp_path, capsys):
