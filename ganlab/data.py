@@ -521,11 +521,13 @@ def load_image_folder(
     """
     files = list_image_files(path)
     if max_images is not None:
-        files = [files[index] for index in _seeded_subset(len(files), max_images, seed)]
+        files = [files[index] for index in seeded_subset(len(files), max_images, seed)]
     return ImageFolder(files, image_size, channels, crop=crop, flip=flip, cache=cache, source="folder")
 
 
-def _seeded_subset(count: int, max_images: int, seed: int) -> np.ndarray:
+def seeded_subset(count: int, max_images: int, seed: int) -> np.ndarray:
+    """Indices of a seeded random subset of ``max_images`` of ``count`` items, in their
+    original order (all of them when there are no more)."""
     if max_images <= 0:
         raise ValueError(f"max_images must be positive, got {max_images}")
     if max_images >= count:
@@ -653,7 +655,7 @@ def load_celeba(
     image_folder, attribute_file = found
     files = list_image_files(image_folder)
     if max_images is not None:
-        files = [files[index] for index in _seeded_subset(len(files), max_images, seed)]
+        files = [files[index] for index in seeded_subset(len(files), max_images, seed)]
     attributes, names = (None, ())
     if attribute_file:
         attributes, names = read_celeba_attributes(attribute_file, [Path(file).name for file in files])

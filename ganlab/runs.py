@@ -94,9 +94,9 @@ def completed_epochs(out_dir: str | Path) -> int:
 def select_indices(count: int, max_images: int | None, seed: int) -> np.ndarray:
     """Indices of all ``count`` images, or of a seeded random subset of ``max_images`` in
     their original order (never the first N, which may all be one class)."""
-    if max_images is None or max_images >= count:
-        return np.arange(count)
-    return np.sort(np.random.default_rng(seed).permutation(count)[:max_images])
+    from ganlab import data
+
+    return np.arange(count) if max_images is None else data.seeded_subset(count, max_images, seed)
 
 
 def select_images(images: np.ndarray, max_images: int | None, seed: int) -> np.ndarray:
