@@ -136,3 +136,10 @@ def test_chapter_imports_ganlab_rather_than_defining_functions(chapter):
     definitions = [cell.source.splitlines()[0] for cell in notebook.cells
                    if cell.cell_type == "code" and re.search(r"^\s*(def|class) ", cell.source, re.M)]
     assert definitions == []
+
+
+def test_chapter_states_its_key_idea_as_a_formula(chapter):
+    # the browser test checks that MathJax renders it; this catches a chapter with none in seconds
+    _, notebook = chapter
+    markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert re.search(r"\$\$.+?\$\$|\$[^$\n]+\$", markdown, re.S), "a chapter writes its key idea as math"
