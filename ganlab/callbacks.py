@@ -234,14 +234,16 @@ class TimeLimit(keras.callbacks.Callback):
 
 class SaveGenerator(keras.callbacks.Callback):
     """Keep ``generator.keras`` current after every epoch, written atomically, so sampling
-    works even if the run is killed later."""
+    works even if the run is killed later. ``network="encoder"`` keeps an autoencoder's
+    encoder the same way (book/05_vae_and_vaegan)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, network: str = "generator"):
         super().__init__()
         self.path = Path(path)
+        self.network = network
 
     def on_epoch_end(self, epoch, logs=None):
-        save_model_atomically(self.model.generator, self.path)
+        save_model_atomically(getattr(self.model, self.network), self.path)
 
 
 def save_model_atomically(model: keras.Model, path: str | Path) -> None:
@@ -266,7 +268,10 @@ class EpochProgress(keras.callbacks.Callback):
     epochs.
     """
 
-    REPORTED = (("d_loss", "d_loss"), ("g_loss", "g_loss"), ("real_accuracy", "acc real"), ("fake_accuracy", "acc fake"))
+    REPORTED = (
+        ("loss", "loss"), ("reconstruction_loss", "reconstruction"), ("d_loss", "d_loss"), ("g_loss", "g_loss"),
+        ("feature_loss", "feature"), ("kl_loss", "KL"), ("real_accuracy", "acc real"), ("fake_accuracy", "acc fake"),
+    )
 
     def __init__(self, every: int | None = None, lines: int = 10):
         super().__init__()
@@ -292,8 +297,9 @@ class EpochProgress(keras.callbacks.Callback):
             return
         elapsed = time.perf_counter() - self.started
         left = elapsed / done_here * (total - epoch - 1)
-        values = " · ".join(f"{label} {logs[key]:.3f}" for key, label in self.REPORTED if logs and key in logs)
-        print(f"epoch {epoch + 1}/{total} · {values} · {_clock(elapsed)} elapsed, ~{_clock(left)} left", flush=True)
+        values = [f"{label} {logs[key]:.3f}" for key, label in self.REPORTED if logs and key in logs]
+        parts = [f"epoch {epoch + 1}/{total}", *values, f"{_clock(elapsed)} elapsed, ~{_clock(left)} left"]
+        print(" · ".join(parts), flush=True)
 
 
 class DecisionSurfaceSnapshots(keras.callbacks.Callback):

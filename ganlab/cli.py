@@ -44,7 +44,7 @@ def _positive_float(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and for the docs)."""
-    parser = argparse.ArgumentParser(prog="python -m ganlab", description="Train and sample GANs.")
+    parser = argparse.ArgumentParser(prog="python -m ganlab", description="Train and sample GANs, VAEs and VAE-GANs.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a preset; the same command again resumes")
@@ -134,7 +134,7 @@ def _score(args) -> int:
 def _presets(args) -> int:
     for name, preset in config_module.PRESETS.items():
         print(
-            f"{name:24s} {preset.dataset:7s} {'x'.join(map(str, preset.image_shape)):8s} batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
+            f"{name:24s} {preset.model:7s} {preset.dataset:7s} {'x'.join(map(str, preset.image_shape)):8s} batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
             f"lr {preset.generator_learning_rate:g} beta_1 {preset.beta_1:g}"
         )
     return 0

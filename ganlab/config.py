@@ -66,6 +66,15 @@ class DCGANConfig:
     # "transpose": stride-2 transposed convolutions (DCGAN); "resize": nearest-neighbour
     # upsampling then a convolution (Odena et al. 2016), which cannot draw checkerboards.
     upsampling: str = "transpose"
+    # Autoencoders (book/05_vae_and_vaegan). "vae": vae.VAE, trained by its own
+    # reconstruction loss ("bernoulli" or "squared_error") plus kl_weight times the KL,
+    # with the generator's learning rate; "vaegan": vae.VAEGAN, whose encoder has its own
+    # optimizer and whose decoder weighs the feature reconstruction by feature_weight.
+    encoder_widths: tuple[int, ...] = (32, 64)
+    encoder_learning_rate: float = 2e-4
+    reconstruction: str = "bernoulli"
+    kl_weight: float = 1.0
+    feature_weight: float = 1.0
 
     def validate(self) -> "DCGANConfig":
         """Raise ``ValueError`` naming the first field that makes no sense; return self."""
@@ -84,18 +93,22 @@ class DCGANConfig:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        for field in ("generator_learning_rate", "discriminator_learning_rate"):
+        for field in ("generator_learning_rate", "discriminator_learning_rate", "encoder_learning_rate"):
             if getattr(self, field) <= 0:
                 raise ValueError(f"{field} must be positive, got {getattr(self, field)}")
         if len(self.image_shape) != 3:
             raise ValueError(f"image_shape must be (height, width, channels), got {self.image_shape}")
         choices = {
             "model": MODELS, "optimizer": OPTIMIZERS, "conditioning": ("one_hot", "embedding"),
-            "dataset": DATASETS, "upsampling": UPSAMPLINGS,
+            "dataset": DATASETS, "upsampling": UPSAMPLINGS, "reconstruction": RECONSTRUCTIONS,
         }
         for field, allowed in choices.items():
             if getattr(self, field) not in allowed:
                 raise ValueError(f"{field} must be one of {list(allowed)}, got {getattr(self, field)!r}")
+        if self.kl_weight < 0 or self.feature_weight < 0:
+            raise ValueError("kl_weight and feature_weight must be zero or more")
+        if self.autoencoder and not self.encoder_widths:
+            raise ValueError("encoder_widths needs at least one entry")
         if self.n_critic < 1:
             raise ValueError(f"n_critic must be at least 1, got {self.n_critic}")
         if self.clip_value < 0 or self.gradient_penalty_weight < 0:
@@ -119,6 +132,11 @@ class DCGANConfig:
         return self.model in ("cgan", "acgan")
 
     @property
+    def autoencoder(self) -> bool:
+        """True for the trainers with an encoder (VAE, VAE-GAN)."""
+        return self.model in ("vae", "vaegan")
+
+    @property
     def images_per_step(self) -> int:
         """Real images one training step consumes: a WGAN step trains the critic n_critic times."""
         return self.batch_size * self.n_critic
@@ -140,7 +158,7 @@ class DCGANConfig:
         if unknown:
             raise ValueError(f"unknown config fields {unknown}")
         values = dict(values)
-        for field in ("image_shape", "generator_widths", "discriminator_widths"):
+        for field in ("image_shape", "generator_widths", "discriminator_widths", "encoder_widths"):
             if field in values:
                 values[field] = tuple(values[field])
         return cls(**values).validate()
@@ -155,7 +173,8 @@ class DCGANConfig:
         return cls.from_dict(json.loads(Path(path).read_text()))
 
 
-MODELS = ("gan", "wgan", "cgan", "acgan")
+MODELS = ("gan", "wgan", "cgan", "acgan", "vae", "vaegan")
+RECONSTRUCTIONS = ("bernoulli", "squared_error")
 DATASETS = ("mnist", "celeba", "lfw", "folder")
 UPSAMPLINGS = ("transpose", "resize")
 OPTIMIZERS = ("adam", "rmsprop")
@@ -228,6 +247,29 @@ PRESETS: dict[str, DCGANConfig] = {
         name="dcgan-celeba", dataset="celeba", image_shape=(64, 64, 3), generator_widths=(256, 128, 64, 32),
         discriminator_widths=(32, 64, 128, 256), kernel_size=4, batch_size=64, epochs=10, flip=True,
         monitor_images=64,
+    ),
+    # book/05_vae_and_vaegan. A VAE on the digits: the discriminator's convolutions as
+    # the encoder, the default generator as the decoder, a 16-dimensional code, Bernoulli
+    # pixels. No discriminator, so no dropout or label smoothing. Adam at 1e-3: in 3-minute
+    # runs it reached judge-FID 194 where the GANs' 2e-4 reached 220.
+    "vae-mnist": DCGANConfig(
+        name="vae-mnist", model="vae", latent_dim=16, generator_learning_rate=1e-3, dropout=0.0, label_smoothing=0.0
+    ),
+    # The VAE-GAN (Larsen et al. 2016) on the same networks plus the default
+    # discriminator, without dropout: its last block's features are the learned
+    # similarity, and dropout in the earlier blocks would make them noisy.
+    "vaegan-mnist": DCGANConfig(name="vaegan-mnist", model="vaegan", latent_dim=16, dropout=0.0),
+    # Face versions: dcgan-celeba's networks (the encoder mirrors the discriminator) with a
+    # 128-dimensional code; offline they train on the LFW faces like dcgan-celeba.
+    "vae-celeba": DCGANConfig(
+        name="vae-celeba", model="vae", dataset="celeba", image_shape=(64, 64, 3), latent_dim=128,
+        generator_widths=(256, 128, 64, 32), encoder_widths=(32, 64, 128, 256), kernel_size=4, batch_size=64,
+        epochs=10, flip=True, monitor_images=64, dropout=0.0, label_smoothing=0.0,
+    ),
+    "vaegan-celeba": DCGANConfig(
+        name="vaegan-celeba", model="vaegan", dataset="celeba", image_shape=(64, 64, 3), latent_dim=128,
+        generator_widths=(256, 128, 64, 32), encoder_widths=(32, 64, 128, 256), discriminator_widths=(32, 64, 128, 256),
+        kernel_size=4, batch_size=64, epochs=10, flip=True, monitor_images=64, dropout=0.0,
     ),
 }
 

@@ -16,7 +16,64 @@ import tensorflow as tf
 from ganlab import losses, models
 
 
-class GAN(keras.Model):
+class SeededTrainer:
+    """What every ganlab trainer shares (a mixin for ``keras.Model`` subclasses): the check
+    on real batches, and random number generators saved with the weights.
+
+    Random number generators are training state too: the noise RNG and every layer's
+    (dropout, sampling) RNG are saved with the weights, so a resumed run draws exactly the
+    numbers the uninterrupted run would have drawn. A trainer lists its networks in
+    ``networks()`` and keeps its ``image_shape``.
+    """
+
+    def networks(self) -> tuple:
+        """The trainer's networks, whose layers' RNGs are saved."""
+        return (self.generator, self.discriminator)
+
+    def _check_images(self, images):
+        shape = tuple(images.shape[1:])
+        if shape != self.image_shape:
+            raise ValueError(
+                f"real images have shape {shape} per image but this model makes {self.image_shape}"
+            )
+        if not images.dtype.is_floating:
+            raise ValueError(
+                f"real images must be floats in [-1, 1], got dtype {images.dtype.name}; "
+                "scale them with ganlab.data.scale_to_unit_range"
+            )
+
+    def random_states(self) -> dict:
+        """Every ``SeedGenerator`` this trainer uses, by a stable name."""
+        # the noise RNG keeps its first name so that older checkpoints still restore
+        found = {}
+        for attribute, value in vars(self).items():
+            if isinstance(value, keras.random.SeedGenerator):
+                found["noise" if attribute == "seed_generator" else attribute] = value
+            elif isinstance(value, keras.layers.Layer) and not isinstance(value, keras.Model):
+                # a trainer's own layer, such as the VAE's sampling layer
+                for inner, generator in vars(value).items():
+                    if isinstance(generator, keras.random.SeedGenerator):
+                        found[f"{attribute}.{inner}"] = generator
+        for network in self.networks():
+            for layer in _all_layers(network):
+                for attribute, value in vars(layer).items():
+                    if isinstance(value, keras.random.SeedGenerator):
+                        found[f"{network.name}.{layer.name}.{attribute}"] = value
+        return found
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for name, generator in self.random_states().items():
+            store[f"rng.{name}"] = keras.ops.convert_to_numpy(generator.state)
+
+    def load_own_variables(self, store):
+        saved = set(store.keys())
+        for name, generator in self.random_states().items():
+            if f"rng.{name}" in saved:
+                generator.state.assign(np.asarray(store[f"rng.{name}"]))
+
+
+class GAN(SeededTrainer, keras.Model):
     """Two-player training: the critic learns to tell real from generated images, the
     artist learns to fool it.
 
@@ -90,18 +147,6 @@ class GAN(keras.Model):
         """Generated images for a batch of noise vectors."""
         return self.generator(noise, training=training)
 
-    def _check_images(self, images):
-        shape = tuple(images.shape[1:])
-        if shape != self.image_shape:
-            raise ValueError(
-                f"real images have shape {shape} per image but this GAN makes {self.image_shape}"
-            )
-        if not images.dtype.is_floating:
-            raise ValueError(
-                f"real images must be floats in [-1, 1], got dtype {images.dtype.name}; "
-                "scale them with ganlab.data.scale_to_unit_range"
-            )
-
     def train_step(self, data):
         real_images = data[0] if isinstance(data, (tuple, list)) else data
         self._check_images(real_images)
@@ -128,32 +173,6 @@ class GAN(keras.Model):
     def _track_verdicts(self, real_outputs, fake_outputs):
         self.real_accuracy_tracker.update_state(tf.cast(real_outputs > self.decision_threshold, "float32"))
         self.fake_accuracy_tracker.update_state(tf.cast(fake_outputs <= self.decision_threshold, "float32"))
-
-    # Random number generators are training state too: the noise RNG and every layer's
-    # (dropout) RNG are saved with the weights, so a resumed run draws exactly the numbers
-    # the uninterrupted run would have drawn.
-    def random_states(self) -> dict:
-        """Every ``SeedGenerator`` this GAN uses, by a stable name."""
-        # the noise RNG keeps its first name so that older checkpoints still restore
-        found = {"noise" if attribute == "seed_generator" else attribute: value
-                 for attribute, value in vars(self).items() if isinstance(value, keras.random.SeedGenerator)}
-        for network in (self.generator, self.discriminator):
-            for layer in _all_layers(network):
-                for attribute, value in vars(layer).items():
-                    if isinstance(value, keras.random.SeedGenerator):
-                        found[f"{network.name}.{layer.name}.{attribute}"] = value
-        return found
-
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        for name, generator in self.random_states().items():
-            store[f"rng.{name}"] = keras.ops.convert_to_numpy(generator.state)
-
-    def load_own_variables(self, store):
-        saved = set(store.keys())
-        for name, generator in self.random_states().items():
-            if f"rng.{name}" in saved:
-                generator.state.assign(np.asarray(store[f"rng.{name}"]))
 
     def generate(self, num_images: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
         """``num_images`` generated images as a float32 numpy array in [-1, 1] (NHWC)."""

@@ -1,8 +1,9 @@
-"""GAN losses as pure functions of discriminator logits (TF-GAN naming).
+"""GAN losses as pure functions of discriminator logits (TF-GAN naming), and the VAE's.
 
 Introduced in book/01_artist_and_critic and book/02_dcgan_mnist; the Wasserstein,
-least-squares and auxiliary-classifier families in book/04_better_losses. Every function takes
-logits of any shape (1-D, or (batch, 1) as a discriminator returns them) and returns a
+least-squares and auxiliary-classifier families in book/04_better_losses; the KL and
+reconstruction terms of the VAE and the VAE-GAN in book/05_vae_and_vaegan. The GAN losses
+take logits of any shape (1-D, or (batch, 1) as a discriminator returns them) and returns a
 scalar mean. Cross-entropy on logits is written as ``softplus(l) - t * l``, which equals
 ``-t log sigmoid(l) - (1 - t) log(1 - sigmoid(l))`` and never takes the log of 0.
 """
@@ -160,6 +161,88 @@ def wasserstein_gradient_penalty(critic, real_images, fake_images, seed=None, ep
     return tf.reduce_mean(tf.square(norms - 1.0))
 
 
+# Variational autoencoders and the VAE-GAN (book/05_vae_and_vaegan). Images are in
+# [-1, 1] as everywhere in ganlab; every loss is summed over an example's values (pixels,
+# latent dimensions, features) and averaged over the batch, as the ELBO is written.
+
+
+def _per_example(values):
+    values = ops.convert_to_tensor(values, dtype="float32")
+    return ops.reshape(values, (ops.shape(values)[0], -1))
+
+
+def gaussian_kl_divergence(mean, log_variance):
+    """KL(N(mean, exp(log_variance)) || N(0, I)) per example, averaged over the batch:
+    ``0.5 * sum(exp(log_variance) + mean**2 - 1 - log_variance)`` over latent dimensions.
+
+    The encoder's price for using its latent space: 0 exactly when it outputs the prior
+    (mean 0, log-variance 0) whatever the image, which is why it fights reconstruction.
+    """
+    mean, log_variance = _per_example(mean), _per_example(log_variance)
+    terms = ops.exp(log_variance) + ops.square(mean) - 1.0 - log_variance
+    return ops.mean(0.5 * ops.sum(terms, axis=1))
+
+
+def bernoulli_reconstruction_loss(images, reconstructions, epsilon: float = 1e-6):
+    """-log p(x | z) for pixels read as Bernoulli probabilities: the binary cross-entropy
+    between ``(images + 1) / 2`` and ``(reconstructions + 1) / 2``, summed over pixels and
+    averaged over the batch. Gray levels between 0 and 1 are fine as targets: the loss is
+    smallest when each reconstructed pixel equals its target. ``epsilon`` keeps the logs
+    finite where a tanh output saturates at -1 or 1."""
+    targets = (_per_example(images) + 1.0) / 2.0
+    probabilities = ops.clip((_per_example(reconstructions) + 1.0) / 2.0, epsilon, 1.0 - epsilon)
+    cross_entropy = -(targets * ops.log(probabilities) + (1.0 - targets) * ops.log(1.0 - probabilities))
+    return ops.mean(ops.sum(cross_entropy, axis=1))
+
+
+def squared_error_reconstruction_loss(images, reconstructions):
+    """``0.5 * sum((images - reconstructions)**2)`` over pixels, averaged over the batch:
+    -log p(x | z) of a Gaussian decoder with unit variance, up to a constant. A Gaussian
+    with variance s**2 is the same loss with the KL term weighted by s**2
+    (``kl_weight``), which is how a recipe sets it."""
+    differences = _per_example(images) - _per_example(reconstructions)
+    return ops.mean(0.5 * ops.sum(ops.square(differences), axis=1))
+
+
+def feature_reconstruction_loss(real_features, reconstructed_features):
+    """The VAE-GAN's learned similarity (Larsen et al. 2016): the squared-error loss of
+    ``squared_error_reconstruction_loss`` measured between the discriminator's features
+    of an image and of its reconstruction, instead of between their pixels."""
+    return squared_error_reconstruction_loss(real_features, reconstructed_features)
+
+
+def vaegan_discriminator_loss(real_logits, reconstructed_logits, prior_logits, label_smoothing: float = 0.0):
+    """The VAE-GAN discriminator's loss: real images are real, and both kinds of
+    generated image, reconstructions and decoded prior samples, are fake (the sum of
+    three cross-entropies, as in Larsen et al. 2016). ``label_smoothing`` as in
+    ``minimax_discriminator_loss``."""
+    return (minimax_discriminator_loss(real_logits, reconstructed_logits, label_smoothing)
+            + sigmoid_cross_entropy(prior_logits, 0.0))
+
+
+def vaegan_generator_loss(reconstructed_logits, prior_logits):
+    """The decoder's adversarial loss in the VAE-GAN: the non-saturating loss on its
+    reconstructions plus the same on its samples from the prior."""
+    return nonsaturating_generator_loss(reconstructed_logits) + nonsaturating_generator_loss(prior_logits)
+
+
+RECONSTRUCTION_LOSSES = {
+    "bernoulli": bernoulli_reconstruction_loss,
+    "squared_error": squared_error_reconstruction_loss,
+}
+
+
+def _lookup(table: dict, name: str, kind: str):
+    if name not in table:
+        raise ValueError(f"unknown {kind} {name!r}; choose from {sorted(table)}")
+    return table[name]
+
+
+def get_reconstruction_loss(name: str):
+    """Look up a VAE reconstruction loss by the name a config uses."""
+    return _lookup(RECONSTRUCTION_LOSSES, name, "reconstruction loss")
+
+
 GENERATOR_LOSSES = {
     "minimax": minimax_generator_loss,
     "nonsaturating": nonsaturating_generator_loss,
@@ -176,15 +259,9 @@ DISCRIMINATOR_LOSSES = {
 
 def get_generator_loss(name: str):
     """Look up a generator loss by the name a config uses."""
-    if name not in GENERATOR_LOSSES:
-        raise ValueError(f"unknown generator loss {name!r}; choose from {sorted(GENERATOR_LOSSES)}")
-    return GENERATOR_LOSSES[name]
+    return _lookup(GENERATOR_LOSSES, name, "generator loss")
 
 
 def get_discriminator_loss(name: str):
     """Look up a discriminator loss by the name a config uses."""
-    if name not in DISCRIMINATOR_LOSSES:
-        raise ValueError(
-            f"unknown discriminator loss {name!r}; choose from {sorted(DISCRIMINATOR_LOSSES)}"
-        )
-    return DISCRIMINATOR_LOSSES[name]
+    return _lookup(DISCRIMINATOR_LOSSES, name, "discriminator loss")

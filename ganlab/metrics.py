@@ -356,8 +356,8 @@ def score_mnist(images, sample_size: int = SAMPLE_SIZE, include_real: bool = Tru
     ``include_real``): ``judge_fid`` (Frechet distance on the judge's features, against
     the judge's 4,000 training digits), ``kid`` and ``kid_error``, ``judge_is`` (Inception
     Score from the judge's probabilities), ``histogram``, ``coverage`` (digits drawn at
-    least a third of their fair share) and ``mode_collapse`` (coverage below 10).
-    ``include_kid=False`` leaves out the KID, the slow part (100 kernel subsets), for
+    least a third of their fair share), ``mode_collapse`` (coverage below 10) and
+    ``sharpness`` (pixels, not the judge: see ``sharpness``). ``include_kid=False`` leaves out the KID, the slow part (100 kernel subsets), for
     scoring during training.
     """
     images = np.asarray(images, dtype=np.float32)
@@ -391,6 +391,7 @@ def _score_row(sample, reference_features, include_kid: bool = True) -> dict:
         "histogram": histogram.tolist(),
         "coverage": coverage,
         "mode_collapse": coverage < 10,
+        "sharpness": sharpness(sample),
         "images": int(len(sample)),
     }
 
@@ -524,6 +525,19 @@ def mean_pairwise_distance(images: np.ndarray) -> float:
     squared = (images**2).sum(1)[:, None] - 2 * images @ images.T + (images**2).sum(1)[None, :]
     pairs = np.sqrt(np.maximum(squared, 0.0) / images.shape[1])[np.triu_indices(len(images), k=1)]
     return float(pairs.mean())
+
+
+def sharpness(images: np.ndarray) -> float:
+    """Mean over images (and channels) of the variance of the 4-neighbour Laplacian over
+    interior pixels: high where edges are crisp, low where they are blurred. Introduced in
+    book/05_vae_and_vaegan, where it puts a number on the VAE's blur; compare it with the
+    real images' value, since noise scores high too."""
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim != 4 or images.shape[1] < 3 or images.shape[2] < 3:
+        raise ValueError(f"need (N, H, W, C) images at least 3x3, got shape {images.shape}")
+    laplacian = (images[:, :-2, 1:-1] + images[:, 2:, 1:-1] + images[:, 1:-1, :-2] + images[:, 1:-1, 2:]
+                 - 4 * images[:, 1:-1, 1:-1])
+    return float(laplacian.var(axis=(1, 2)).mean())
 
 
 def pixel_scores(images: np.ndarray, real: np.ndarray) -> dict:

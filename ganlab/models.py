@@ -2,6 +2,8 @@
 
 Introduced in book/02_dcgan_mnist. The same two builders serve 28x28 digits, 32x32 and
 64x64 colour faces: the widths tuple sets the depth and the image shape sets the size.
+A VAE's decoder is ``dcgan_generator`` (it maps latent vectors to images just as a
+generator maps noise); its encoder is ``conv_encoder``.
 """
 
 from __future__ import annotations
@@ -108,7 +110,9 @@ def conditional_generator(
     return keras.Model([noise, label], image, name=name)
 
 
-def _discriminator_body(x, widths, kernel_size, dropout, batch_norm):
+def _discriminator_body(x, widths, kernel_size, dropout, batch_norm, with_features=False):
+    """Stride-2 convolutions, flattened. ``with_features`` also returns the last block's
+    activations before dropout, flattened (the VAE-GAN's learned similarity)."""
     if not widths:
         raise ValueError("widths needs at least one entry")
     for index, filters in enumerate(widths, start=1):
@@ -116,9 +120,13 @@ def _discriminator_body(x, widths, kernel_size, dropout, batch_norm):
         if batch_norm:
             x = layers.BatchNormalization(name=f"down{index}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"down{index}_act")(x)
+        activations = x
         if dropout:
             x = layers.Dropout(dropout, name=f"down{index}_dropout")(x)
-    return layers.Flatten(name="flatten")(x)
+    flat = layers.Flatten(name="flatten")(x)
+    if with_features:
+        return flat, layers.Flatten(name="features")(activations)
+    return flat
 
 
 def dcgan_discriminator(
@@ -129,6 +137,7 @@ def dcgan_discriminator(
     batch_norm: bool = False,
     num_classes: int | None = None,
     name: str = "discriminator",
+    features: bool = False,
 ) -> keras.Model:
     """DCGAN discriminator: stride-2 convolutions with leaky ReLU, then one logit.
 
@@ -144,14 +153,46 @@ def dcgan_discriminator(
 
     ``num_classes`` adds the auxiliary classifier head of ACGAN (book/04_better_losses):
     the model then returns ``[logit, class_logits]``.
+
+    ``features`` makes it return ``[logit, features]``, the last convolution block's
+    activations (before dropout) as one vector per image: the layer in which the VAE-GAN
+    measures reconstructions (book/05_vae_and_vaegan).
     """
+    if num_classes and features:
+        raise ValueError("a discriminator returns class logits (ACGAN) or features (VAE-GAN), not both")
     image = keras.Input(shape=tuple(image_shape), name="image")
-    features = _discriminator_body(image, widths, kernel_size, dropout, batch_norm)
-    logit = layers.Dense(1, name="logit")(features)
+    if features:
+        flat, activations = _discriminator_body(image, widths, kernel_size, dropout, batch_norm, with_features=True)
+        return keras.Model(image, [layers.Dense(1, name="logit")(flat), activations], name=name)
+    flat = _discriminator_body(image, widths, kernel_size, dropout, batch_norm)
+    logit = layers.Dense(1, name="logit")(flat)
     if num_classes:
-        class_logits = layers.Dense(num_classes, name="class_logits")(features)
+        class_logits = layers.Dense(num_classes, name="class_logits")(flat)
         return keras.Model(image, [logit, class_logits], name=name)
     return keras.Model(image, logit, name=name)
+
+
+def conv_encoder(
+    image_shape: tuple[int, int, int] = (28, 28, 1),
+    latent_dim: int = 16,
+    widths: tuple[int, ...] = (32, 64),
+    kernel_size: int = 5,
+    name: str = "encoder",
+) -> keras.Model:
+    """A VAE's encoder: the discriminator's stride-2 convolutions (without dropout), then
+    two dense heads, the ``mean`` and the ``log_variance`` of a diagonal Gaussian over the
+    latent space. Introduced in book/05_vae_and_vaegan.
+
+    It outputs the log-variance rather than the variance or the standard deviation so
+    that any real number is valid: the sampling layer takes ``exp(log_variance / 2)``.
+    """
+    if latent_dim <= 0:
+        raise ValueError(f"latent_dim must be positive, got {latent_dim}")
+    image = keras.Input(shape=tuple(image_shape), name="image")
+    flat = _discriminator_body(image, widths, kernel_size, dropout=0.0, batch_norm=False)
+    mean = layers.Dense(latent_dim, name="mean")(flat)
+    log_variance = layers.Dense(latent_dim, name="log_variance")(flat)
+    return keras.Model(image, [mean, log_variance], name=name)
 
 
 def conditional_discriminator(

@@ -8,7 +8,9 @@ reproduce and resume the run:
     grids/epoch_NNNN.png the generator's images for the same fixed noise after each epoch
     progress.gif         those grids as an animation
     losses.csv/.png      per-epoch losses and discriminator accuracies
-    generator.keras      the generator (Keras format, loadable with safe_mode=True)
+    generator.keras      the generator (Keras format, loadable with safe_mode=True); for a
+                         VAE or VAE-GAN the decoder
+    encoder.keras        the encoder of a VAE or VAE-GAN
     checkpoint/          BackupAndRestore state: both networks, both optimizers, the noise RNG
 """
 
@@ -28,6 +30,7 @@ from ganlab.config import DCGANConfig
 CONFIG_FILE = "config.json"
 RUN_INFO_FILE = "run_info.json"
 GENERATOR_FILE = "generator.keras"
+ENCODER_FILE = "encoder.keras"
 HISTORY_FILE = "losses.csv"
 CHECKPOINT_DIR = "checkpoint"
 # Fields a resumed run may change: they extend the run or say where its data lives
@@ -121,8 +124,8 @@ def steps_per_call(steps_per_epoch: int, most: int) -> int:
 
 
 def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
-    """The compiled trainer a config describes (``gans.GAN``, ``WGAN``, ``ConditionalGAN``
-    or ``ACGAN``).
+    """The compiled trainer a config describes (``gans.GAN``, ``WGAN``, ``ConditionalGAN``,
+    ``ACGAN``, or the autoencoders ``vae.VAE`` and ``vae.VAEGAN``).
 
     Given ``steps_per_epoch``, several steps run per call into the compiled graph (see
     ``DCGANConfig.steps_per_execution``); without it, one.
@@ -141,6 +144,15 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
             latent_dim=config.latent_dim, widths=config.generator_widths, upsampling=config.upsampling, **shape
         )
     critic_shape = dict(widths=config.discriminator_widths, dropout=config.dropout, **shape)
+
+    def optimizer(learning_rate):
+        if config.optimizer == "rmsprop":
+            return keras.optimizers.RMSprop(learning_rate)
+        return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, beta_2=config.beta_2)
+
+    steps = steps_per_call(steps_per_epoch, config.steps_per_execution) if steps_per_epoch else 1
+    if config.autoencoder:
+        return _build_autoencoder(config, generator, critic_shape, optimizer, steps)
     if config.model == "cgan":
         discriminator = models.conditional_discriminator(num_classes=config.num_classes, **critic_shape)
     else:
@@ -158,12 +170,7 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
     else:
         gan = gans.GAN(generator, discriminator, seed=config.seed)
 
-    def optimizer(learning_rate):
-        if config.optimizer == "rmsprop":
-            return keras.optimizers.RMSprop(learning_rate)
-        return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, beta_2=config.beta_2)
-
-    options = dict(steps_per_execution=steps_per_call(steps_per_epoch, config.steps_per_execution) if steps_per_epoch else 1)
+    options = dict(steps_per_execution=steps)
     if config.model in ("gan", "cgan"):
         options.update(
             generator_loss=losses.get_generator_loss(config.generator_loss),
@@ -180,6 +187,28 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
         **options,
     )
     return gan
+
+
+def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimizer, steps: int):
+    """The compiled ``vae.VAE`` or ``vae.VAEGAN`` of a config (see ``build_gan``)."""
+    from ganlab import losses, models, vae
+
+    encoder = models.conv_encoder(config.image_shape, config.latent_dim, config.encoder_widths, config.kernel_size)
+    if config.model == "vae":
+        autoencoder = vae.VAE(encoder, decoder, seed=config.seed)
+        autoencoder.compile(
+            optimizer(config.generator_learning_rate), reconstruction_loss=losses.get_reconstruction_loss(config.reconstruction),
+            kl_weight=config.kl_weight, steps_per_execution=steps,
+        )
+        return autoencoder
+    discriminator = models.dcgan_discriminator(features=True, **critic_shape)
+    autoencoder = vae.VAEGAN(encoder, decoder, discriminator, seed=config.seed)
+    autoencoder.compile(
+        d_optimizer=optimizer(config.discriminator_learning_rate), g_optimizer=optimizer(config.generator_learning_rate),
+        e_optimizer=optimizer(config.encoder_learning_rate), kl_weight=config.kl_weight, feature_weight=config.feature_weight,
+        label_smoothing=config.label_smoothing, steps_per_execution=steps,
+    )
+    return autoencoder
 
 
 def _library_versions() -> dict:
@@ -271,6 +300,7 @@ def train(
         *([callbacks.EpochProgress(progress_every or None)] if progress_every is not None else []),
         monitor,
         callbacks.SaveGenerator(out_dir / GENERATOR_FILE),
+        *([callbacks.SaveGenerator(out_dir / ENCODER_FILE, network="encoder")] if config.autoencoder else []),
         *(extra_callbacks or []),
     ]
     time_limit = callbacks.TimeLimit(minutes) if minutes else None
@@ -316,6 +346,8 @@ def train(
     history = _finish(out_dir, config, monitor, info, status, seconds)
     if not (out_dir / GENERATOR_FILE).exists():  # zero epochs trained: save the initial one
         callbacks.save_model_atomically(gan.generator, out_dir / GENERATOR_FILE)
+    if config.autoencoder and not (out_dir / ENCODER_FILE).exists():
+        callbacks.save_model_atomically(gan.encoder, out_dir / ENCODER_FILE)
     return RunResult(out_dir, config, first_epoch, info["epochs_done"], stopped, seconds, history)
 
 
@@ -375,13 +407,34 @@ def load_generator(run_dir: str | Path):
     return keras.models.load_model(path, compile=False, safe_mode=True)
 
 
-def _generator_path(run_dir: str | Path) -> Path:
+def load_encoder(run_dir: str | Path):
+    """The encoder saved in a VAE or VAE-GAN run folder (safe loading). Introduced in
+    book/05_vae_and_vaegan; with ``vae.encode`` and ``vae.decode`` it reconstructs and
+    interpolates images."""
+    import keras
+
+    path = _generator_path(run_dir, ENCODER_FILE)
+    return keras.models.load_model(path, compile=False, safe_mode=True)
+
+
+def load_autoencoder(run_dir: str | Path):
+    """A VAE or VAE-GAN run's encoder and decoder as one (uncompiled) ``vae.VAE``, for its
+    ``encode``, ``decode``, ``reconstruct`` and ``generate``. Introduced in
+    book/05_vae_and_vaegan."""
+    from ganlab import vae
+
+    return vae.VAE(load_encoder(run_dir), load_generator(run_dir))
+
+
+def _generator_path(run_dir: str | Path, file_name: str = GENERATOR_FILE) -> Path:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ValueError(f"no run folder at {run_dir}")
-    path = run_dir / GENERATOR_FILE
+    path = run_dir / file_name
     if not path.exists():
-        raise ValueError(f"{run_dir} has no {GENERATOR_FILE} yet; train at least one epoch first")
+        if file_name == ENCODER_FILE and (run_dir / GENERATOR_FILE).exists():
+            raise ValueError(f"{run_dir} holds a GAN, which has no encoder; train a VAE or VAE-GAN (vae-mnist, vaegan-mnist)")
+        raise ValueError(f"{run_dir} has no {file_name} yet; train at least one epoch first")
     return path
 
 
@@ -408,7 +461,8 @@ def summary(run_dir: str | Path) -> dict:
     """One row describing a finished run, for comparison tables: its recipe name and
     trainer, minutes of training, epochs, generator steps, and the judge scores of
     ``score`` (computed and written now if ``metrics.json`` is missing), with the
-    conditional accuracy for a conditional run. Introduced in book/04_better_losses."""
+    conditional accuracy for a conditional run and the ``reconstruction_error`` of a VAE
+    or VAE-GAN. Introduced in book/04_better_losses."""
     from ganlab import callbacks
 
     run_dir = Path(run_dir)
@@ -425,25 +479,45 @@ def summary(run_dir: str | Path) -> dict:
         "minutes": sum(history.get("seconds", [])) / 60,
         "epochs": len(history.get("epoch", [])),
         "steps": int(sum(history.get("steps", []))),
-        **{key: generated[key] for key in ("judge_fid", "kid", "judge_is", "coverage") if key in generated},
+        **{key: generated[key] for key in ("judge_fid", "kid", "judge_is", "coverage", "sharpness") if key in generated},
         **({"conditional_accuracy": generated.get("conditional_accuracy", "-")} if recipe.dataset == "mnist" else {}),
         **{key: generated[key] for key in ("checkerboard", "diversity", "nearest_real") if key in generated},
+        **({"reconstruction_error": _reconstruction_error(run_dir, recipe)} if recipe.autoencoder else {}),
     }
+
+
+def _reconstruction_error(run_dir: Path, recipe: DCGANConfig) -> float:
+    """An autoencoder run's ``vae.reconstruction_error`` on up to ``metrics.SAMPLE_SIZE``
+    of its own kind of real images (the judge's held-out digits for MNIST)."""
+    from ganlab import metrics, vae
+
+    if recipe.dataset == "mnist":
+        real = metrics.reference_digits()[1][: metrics.SAMPLE_SIZE]
+    else:
+        real = _training_images(run_dir, recipe).images(metrics.SAMPLE_SIZE)
+    autoencoder = load_autoencoder(run_dir)
+    return vae.reconstruction_error(autoencoder.encoder, autoencoder.decoder, real)
 
 
 def _score_images(run_dir: Path, images: np.ndarray, written: Path) -> tuple[dict, Path]:
     """Scores for a run without a judge (faces): ``metrics.pixel_scores`` against up to
     ``metrics.SAMPLE_SIZE`` of its training images."""
-    from ganlab import data, metrics
+    from ganlab import metrics
 
-    recipe = DCGANConfig.load(run_dir / CONFIG_FILE)
-    info_path = run_dir / RUN_INFO_FILE
-    source = json.loads(info_path.read_text()).get("data_source") if info_path.exists() else None
-    real = data.load_images(recipe, source="embedded" if source == "lfw-subset" else "auto", verbose=False)
+    real = _training_images(run_dir, DCGANConfig.load(run_dir / CONFIG_FILE))
     scores = metrics.pixel_scores(images, real.images(metrics.SAMPLE_SIZE))
     record = {"scores": scores, "sample_size": len(images), "extractor": "pixels (no judge for this dataset)", "data_source": real.source}
     _write_json(written, record)
     return scores, written
+
+
+def _training_images(run_dir: Path, recipe: DCGANConfig):
+    """The image folder a face run trained on (the offline faces if it fell back to them)."""
+    from ganlab import data
+
+    info_path = run_dir / RUN_INFO_FILE
+    source = json.loads(info_path.read_text()).get("data_source") if info_path.exists() else None
+    return data.load_images(recipe, source="embedded" if source == "lfw-subset" else "auto", verbose=False)
 
 
 def _is_conditional(run_dir: Path) -> bool:

@@ -110,10 +110,13 @@ def plot_losses(history: dict[str, Sequence[float]], title: str | None = None):
 
     ``history`` maps column names (``epoch``, ``d_loss``, ``g_loss``, ``real_accuracy``,
     ``fake_accuracy``) to per-epoch values, as ``ganlab.callbacks.read_history`` returns.
-    Returns the matplotlib figure.
+    Returns the matplotlib figure. A VAE's or VAE-GAN's history (it has ``kl_loss``) goes
+    to ``plot_autoencoder_losses``.
     """
     from matplotlib import pyplot as plt
 
+    if "kl_loss" in history:
+        return plot_autoencoder_losses(history, title)
     epochs = np.asarray(history.get("epoch", []), dtype=int) + 1
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(10, 3.5))
     marker = "o" if len(epochs) <= 30 else None  # dots help short runs, clutter long ones
@@ -139,6 +142,40 @@ def plot_losses(history: dict[str, Sequence[float]], title: str | None = None):
         accuracy_axes.set_title("Wasserstein distance estimate")
     accuracy_axes.set_xlabel("epoch")
     accuracy_axes.legend()
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+AUTOENCODER_PANELS = (
+    ("the networks' losses", {"loss": "negative ELBO", "d_loss": "discriminator", "g_loss": "decoder", "e_loss": "encoder"}),
+    ("loss terms", {"reconstruction_loss": "reconstruction", "kl_loss": "KL to the prior", "feature_loss": "feature reconstruction",
+                    "gan_loss": "decoder's GAN loss"}),
+    ("pixel error of reconstructions", {"pixel_error": "mean squared error"}),
+)
+
+
+def plot_autoencoder_losses(history: dict[str, Sequence[float]], title: str | None = None):
+    """Per-epoch curves of a VAE's or VAE-GAN's tracked terms, one panel per group: the
+    losses each network minimises, the terms they are made of, and the pixel error of
+    the reconstructions (which a VAE-GAN does not minimise). Introduced in
+    book/05_vae_and_vaegan. Returns the figure."""
+    from matplotlib import pyplot as plt
+
+    epochs = np.asarray(history.get("epoch", []), dtype=int) + 1
+    panels = [(name, {key: label for key, label in curves.items() if key in history}) for name, curves in AUTOENCODER_PANELS]
+    panels = [(name, curves) for name, curves in panels if curves]
+    if not panels:
+        raise ValueError(f"no autoencoder terms in this history: {sorted(history)}")
+    figure, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
+    marker = "o" if len(epochs) <= 30 else None
+    for axis, (name, curves) in zip(axes[0], panels):
+        for key, label in curves.items():
+            axis.plot(epochs, history[key], marker=marker, markersize=3, label=label)
+        axis.set_title(name)
+        axis.set_xlabel("epoch")
+        axis.legend(fontsize="small")
     if title:
         figure.suptitle(title)
     figure.tight_layout()
@@ -475,5 +512,81 @@ def plot_nearest_neighbours(images: np.ndarray, references: np.ndarray, count: i
         axes[0, column].set_title(f"{distance:.2f}", fontsize=9)
     axes[0, 0].text(-0.15, 0.5, "sample", transform=axes[0, 0].transAxes, rotation=90, va="center", ha="right")
     axes[1, 0].text(-0.15, 0.5, "nearest real", transform=axes[1, 0].transAxes, rotation=90, va="center", ha="right")
+    figure.tight_layout()
+    return figure
+
+
+def plot_image_rows(rows: dict[str, np.ndarray], size: float = 0.9):
+    """One labelled row of images per entry, in order: reconstructions under their
+    originals, or one interpolation per model. Every row holds the same number of images
+    (NHWC in [-1, 1]). Introduced in book/05_vae_and_vaegan. Returns the figure."""
+    from matplotlib import pyplot as plt
+
+    if not rows:
+        raise ValueError("no rows to show")
+    lengths = {len(images) for images in rows.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"rows hold different numbers of images: { {label: len(images) for label, images in rows.items()} }")
+    columns = lengths.pop()
+    label_width = 1.6
+    figure, axes = plt.subplots(
+        len(rows), 1, figsize=(label_width + size * columns, size * len(rows) * 1.05), squeeze=False
+    )
+    for axis, (label, images) in zip(axes[:, 0], rows.items()):
+        picture = image_grid(np.asarray(images), columns=columns, padding=1)
+        axis.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
+        axis.set_xticks([])
+        axis.set_yticks([])
+        for spine in axis.spines.values():
+            spine.set_visible(False)
+        axis.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def plot_latent_scatter(codes: np.ndarray, labels: np.ndarray, title: str | None = None):
+    """Codes in a 2-D latent space as dots coloured by class (a digit's label): where the
+    encoder puts each kind of image. Introduced in book/05_vae_and_vaegan."""
+    from matplotlib import pyplot as plt
+
+    codes, labels = np.asarray(codes), np.asarray(labels)
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(f"need 2-D codes of shape (N, 2), got {codes.shape}")
+    if len(labels) != len(codes):
+        raise ValueError(f"{len(codes)} codes but {len(labels)} labels")
+    figure, axes = plt.subplots(figsize=(5.2, 4.6))
+    colours = plt.get_cmap("tab10")
+    for label in np.unique(labels):
+        chosen = labels == label
+        axes.scatter(codes[chosen, 0], codes[chosen, 1], s=5, alpha=0.6, color=colours(int(label) % 10), label=str(label))
+    axes.set_xlabel("$z_1$")
+    axes.set_ylabel("$z_2$")
+    axes.legend(markerscale=3, fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5), title="digit")
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_latent_manifold(images: np.ndarray, grid: np.ndarray, size: float = 5.0):
+    """Images decoded from a square grid of 2-D latent points (``vae.latent_grid``), laid
+    out where their points lie, with the latent coordinates on the axes. Introduced in
+    book/05_vae_and_vaegan."""
+    from matplotlib import pyplot as plt
+
+    images, grid = np.asarray(images), np.asarray(grid)
+    side = math.isqrt(len(grid))
+    if side * side != len(grid) or len(images) != len(grid) or grid.shape[1:] != (2,):
+        raise ValueError(f"need one image per point of a square 2-D grid, got {len(images)} images and grid {grid.shape}")
+    picture = image_grid(images, columns=side, padding=0)
+    figure, axes = plt.subplots(figsize=(size, size))
+    axes.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
+    cell = picture.shape[1] / side
+    ticks = np.arange(side) * cell + cell / 2
+    step = max(1, side // 5)
+    axes.set_xticks(ticks[::step], [f"{value:.1f}" for value in grid[:side, 0][::step]])
+    axes.set_yticks(ticks[::step], [f"{value:.1f}" for value in grid[::side, 1][::step]])
+    axes.set_xlabel("$z_1$")
+    axes.set_ylabel("$z_2$")
     figure.tight_layout()
     return figure

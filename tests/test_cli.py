@@ -134,3 +134,18 @@ def test_face_run_from_the_command_line_scores_with_pixel_statistics(tmp_path, c
     assert cli.main(["score", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "checkerboard" in printed and "No judge" in printed and (out / "metrics.json").exists()
+
+
+def test_vaegan_trains_resumes_samples_and_scores_from_the_command_line(tmp_path, capsys):
+    out = tmp_path / "vaegan"
+    tiny = ["--epochs", "1", *TINY, "--out", str(out), "--quiet"]
+    assert cli.main(["train", "vaegan-mnist", *tiny]) == 0
+    assert (out / "encoder.keras").is_file() and (out / "generator.keras").is_file()
+    assert cli.main(["train", "vaegan-mnist", *tiny[2:], "--epochs", "2"]) == 0
+    assert "2/2 epochs" in capsys.readouterr().out
+    assert cli.main(["sample", str(out), "--n", "4", "--out", str(tmp_path / "s.npz")]) == 0
+    with np.load(tmp_path / "s.npz") as saved:
+        assert saved["images"].shape == (4, 28, 28, 1)
+    assert cli.main(["score", str(out)]) == 0 and "judge" in capsys.readouterr().out
+    assert cli.main(["presets"]) == 0
+    assert any(line.startswith("vae-mnist ") and " vae " in line for line in capsys.readouterr().out.splitlines())

@@ -102,3 +102,20 @@ def test_face_presets_and_their_checks():
         lfw.replace(upsampling="pixelshuffle")
     with pytest.raises(ValueError, match="passes_per_epoch"):
         lfw.replace(passes_per_epoch=0)
+
+
+def test_autoencoder_presets_and_their_checks():
+    vae_recipe, hybrid = config.get_preset("vae-mnist"), config.get_preset("vaegan-mnist")
+    assert vae_recipe.autoencoder and hybrid.autoencoder and not config.get_preset("dcgan-mnist").autoencoder
+    assert hybrid.dropout == 0.0  # dropout would make the learned similarity noisy
+    for name in ("vae-celeba", "vaegan-celeba"):
+        assert config.get_preset(name).image_shape == (64, 64, 3)
+    with pytest.raises(ValueError, match="reconstruction must be one of"):
+        vae_recipe.replace(reconstruction="l1")
+    with pytest.raises(ValueError, match="kl_weight and feature_weight"):
+        hybrid.replace(kl_weight=-1.0)
+    with pytest.raises(ValueError, match="encoder_widths"):
+        vae_recipe.replace(encoder_widths=())
+    with pytest.raises(ValueError, match="encoder_learning_rate"):
+        hybrid.replace(encoder_learning_rate=0.0)
+    assert config.DCGANConfig.from_dict(hybrid.to_dict()) == hybrid

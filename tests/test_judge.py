@@ -41,6 +41,7 @@ def test_real_digits_score_well_and_noise_scores_badly(held_out):
     assert real["judge_is"] > 8.0  # confident and varied: close to the 10 classes
     assert bad["judge_fid"] > 20 * max(real["judge_fid"], 0.01)
     assert bad["kid"] > real["kid"]
+    assert bad["sharpness"] > real["sharpness"] > 0  # sharpness is pixels only: noise is "sharp"
 
 
 def test_one_digit_over_and_over_is_flagged_as_collapse(held_out):

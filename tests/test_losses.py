@@ -180,3 +180,65 @@ def test_loss_registry_knows_every_family():
     for name in ("minimax", "nonsaturating", "least_squares", "wasserstein"):
         assert losses.get_generator_loss(name) is losses.GENERATOR_LOSSES[name]
         assert losses.get_discriminator_loss(name) is losses.DISCRIMINATOR_LOSSES[name]
+
+
+# The VAE and VAE-GAN terms (book/05_vae_and_vaegan): summed per example, averaged over the batch.
+
+def test_gaussian_kl_matches_hand_computation():
+    # dimension 1: e^0 + 1^2 - 1 - 0 = 1; dimension 2: 2 + 0 - 1 - ln 2; half their sum
+    mean, log_variance = [[1.0, 0.0]], [[0.0, math.log(2.0)]]
+    expected = 0.5 * (1.0 + 1.0 - math.log(2.0))
+    assert float(losses.gaussian_kl_divergence(mean, log_variance)) == pytest.approx(expected, rel=1e-6)
+    # a second example that is exactly the prior costs nothing, so the batch mean halves
+    batch = losses.gaussian_kl_divergence([[1.0, 0.0], [0.0, 0.0]], [[0.0, math.log(2.0)], [0.0, 0.0]])
+    assert float(batch) == pytest.approx(expected / 2, rel=1e-6)
+
+
+def test_kl_is_zero_only_at_the_prior_and_positive_elsewhere():
+    assert float(losses.gaussian_kl_divergence(np.zeros((3, 4)), np.zeros((3, 4)))) == 0.0
+    rng = np.random.default_rng(0)
+    assert float(losses.gaussian_kl_divergence(rng.normal(size=(3, 4)), rng.normal(size=(3, 4)))) > 0.0
+
+
+def test_bernoulli_reconstruction_matches_hand_computation():
+    # pixels -1, 1, 0 are targets 0, 1, 0.5; a reconstruction of 0 is probability 0.5: ln 2 each
+    value = losses.bernoulli_reconstruction_loss([[-1.0, 1.0, 0.0]], [[0.0, 0.0, 0.0]])
+    assert float(value) == pytest.approx(3 * math.log(2.0), rel=1e-6)
+    # target 1 reconstructed as 0.5 (probability 0.75): -ln 0.75
+    assert float(losses.bernoulli_reconstruction_loss([[1.0]], [[0.5]])) == pytest.approx(-math.log(0.75), rel=1e-5)
+
+
+def test_bernoulli_reconstruction_is_finite_for_saturated_pixels_and_smallest_at_the_target():
+    saturated = losses.bernoulli_reconstruction_loss([[1.0, -1.0]], [[-1.0, 1.0]])
+    assert np.isfinite(float(saturated)) and float(saturated) > 20
+    # a gray target: the loss is lowest where the reconstruction equals it
+    candidates = np.linspace(-0.9, 0.9, 19)
+    values = [float(losses.bernoulli_reconstruction_loss([[0.3]], [[c]])) for c in candidates]
+    assert candidates[int(np.argmin(values))] == pytest.approx(0.3)
+
+
+def test_squared_error_and_feature_reconstruction_match_hand_computation():
+    # 0.5 * (1 + 1) for the first image, 0 for the second: mean 0.5
+    images, reconstructions = [[1.0, -1.0], [0.5, 0.5]], [[0.0, 0.0], [0.5, 0.5]]
+    assert float(losses.squared_error_reconstruction_loss(images, reconstructions)) == pytest.approx(0.5)
+    # images of any shape are flattened per example
+    four_d = np.ones((2, 2, 2, 1), dtype="float32")
+    assert float(losses.squared_error_reconstruction_loss(four_d, 0 * four_d)) == pytest.approx(2.0)
+    assert float(losses.feature_reconstruction_loss([[3.0, 0.0]], [[1.0, 0.0]])) == pytest.approx(2.0)
+
+
+def test_vaegan_losses_match_hand_computation():
+    # real logit 2 (target 1), reconstruction logit 0 and prior logit -1 (target 0)
+    expected = softplus(2.0) - 2.0 + softplus(0.0) + softplus(-1.0)
+    assert float(losses.vaegan_discriminator_loss([2.0], [0.0], [-1.0])) == pytest.approx(expected, rel=1e-6)
+    smoothed = softplus(2.0) - 0.9 * 2.0 + softplus(0.0) + softplus(-1.0)
+    assert float(losses.vaegan_discriminator_loss([2.0], [0.0], [-1.0], label_smoothing=0.1)) == pytest.approx(smoothed, rel=1e-6)
+    # the decoder wants both kinds of image called real: -log sigmoid(0) - log sigmoid(1)
+    generator = softplus(0.0) + softplus(1.0) - 1.0
+    assert float(losses.vaegan_generator_loss([0.0], [1.0])) == pytest.approx(generator, rel=1e-6)
+
+
+def test_reconstruction_losses_by_name():
+    assert losses.get_reconstruction_loss("bernoulli") is losses.bernoulli_reconstruction_loss
+    with pytest.raises(ValueError, match="choose from"):
+        losses.get_reconstruction_loss("l1")

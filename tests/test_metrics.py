@@ -206,3 +206,17 @@ def test_pixel_scores_compare_generated_with_real():
     collapsed = np.repeat(real[:1], 10, axis=0)
     assert metrics.pixel_scores(collapsed, real)["generated"]["diversity"] == pytest.approx(0.0, abs=1e-6)
     assert "checkerboard" in metrics.format_pixel_scores(scores)
+
+
+def test_sharpness_matches_hand_computation_and_falls_with_blur():
+    # one bright pixel in a 5x5 image: interior Laplacian -4 once, 1 four times, 0 four times
+    image = np.zeros((1, 5, 5, 1))
+    image[0, 2, 2, 0] = 1.0
+    assert metrics.sharpness(image) == pytest.approx(20 / 9)
+    assert metrics.sharpness(np.full((2, 6, 6, 1), 0.3)) == 0.0
+    rng = np.random.default_rng(0)
+    crisp = np.sign(rng.normal(size=(4, 16, 16, 1)))
+    blurred = (crisp + np.roll(crisp, 1, axis=1) + np.roll(crisp, 1, axis=2) + np.roll(crisp, (1, 1), axis=(1, 2))) / 4
+    assert metrics.sharpness(blurred) < metrics.sharpness(crisp) / 2
+    with pytest.raises(ValueError, match="at least 3x3"):
+        metrics.sharpness(np.zeros((1, 2, 2, 1)))

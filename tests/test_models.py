@@ -151,3 +151,27 @@ def test_untrained_transposed_convolutions_draw_checkerboards_and_resizing_does_
         generator = models.dcgan_generator(16, (16, 16, 1), (16, 8), kernel_size=3, upsampling=upsampling)
         energies[upsampling] = metrics.checkerboard_energy(gans.generate_images(generator, 16, seed=0))
     assert energies["transpose"] > 10 * energies["resize"]
+
+
+def test_conv_encoder_returns_mean_and_log_variance_heads():
+    encoder = models.conv_encoder((28, 28, 1), latent_dim=2, widths=(8, 16))
+    assert [tuple(output.shape) for output in encoder.outputs] == [(None, 2), (None, 2)]
+    assert [layer.name for layer in encoder.layers][-2:] == ["mean", "log_variance"]
+    assert not any("dropout" in layer.name for layer in encoder.layers)
+    mean, log_variance = encoder(np.zeros((3, 28, 28, 1), dtype="float32"))
+    assert mean.shape == log_variance.shape == (3, 2)
+    with pytest.raises(ValueError, match="latent_dim"):
+        models.conv_encoder(latent_dim=0)
+
+
+def test_discriminator_features_are_the_last_block_before_dropout():
+    discriminator = models.dcgan_discriminator(widths=(4, 8), features=True)
+    logit, features = discriminator(np.zeros((2, 28, 28, 1), dtype="float32"), training=True)
+    assert logit.shape == (2, 1) and features.shape == (2, 7 * 7 * 8)
+    # the last block's dropout does not touch the features: two training-mode calls agree
+    one_block = models.dcgan_discriminator(widths=(8,), dropout=0.5, features=True)
+    images = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)).astype("float32")
+    first, second = (one_block(images, training=True)[1] for _ in range(2))
+    np.testing.assert_allclose(first, second)
+    with pytest.raises(ValueError, match="not both"):
+        models.dcgan_discriminator(num_classes=10, features=True)

@@ -300,3 +300,46 @@ def test_celeba_preset_runs_on_the_offline_faces(tmp_path, capsys):
     assert result.history["steps"] == [2]
     assert json.loads((tmp_path / "run_info.json").read_text())["data_source"] == "lfw-subset"
     assert runs.sample(tmp_path, 2).shape == (2, 64, 64, 3)
+
+
+@pytest.mark.parametrize("preset", ["vae-mnist", "vaegan-mnist"])
+def test_autoencoder_runs_resume_exactly_and_keep_their_encoder(tmp_path, tiny_config, preset):
+    recipe = config_for(preset, tiny_config).replace(encoder_widths=(8, 16))
+    straight = runs.train(recipe.replace(epochs=2), tmp_path / "straight", verbose=0)
+    runs.train(recipe.replace(epochs=1), tmp_path / "resumed", verbose=0)
+    resumed = runs.train(recipe.replace(epochs=2), tmp_path / "resumed", verbose=0)
+    # the sampling layer's RNG is checkpointed with the weights and optimizers
+    terms = ("loss", "kl_loss") if preset == "vae-mnist" else ("e_loss", "g_loss", "d_loss", "kl_loss", "feature_loss")
+    for name in terms:
+        np.testing.assert_allclose(resumed.history[name], straight.history[name], rtol=1e-4, atol=1e-5)
+    assert (tmp_path / "straight" / "losses.png").is_file()
+    from ganlab import data, vae
+
+    encoder, decoder = runs.load_encoder(tmp_path / "straight"), runs.load_generator(tmp_path / "straight")
+    digits = data.load_dataset("mnist", source="embedded", verbose=False).images[:5]
+    codes = vae.encode(encoder, digits)
+    assert codes.shape == (5, 16) and vae.decode(decoder, codes).shape == (5, 28, 28, 1)
+    loaded = runs.load_autoencoder(tmp_path / "straight")
+    np.testing.assert_allclose(loaded.reconstruct(digits), vae.decode(decoder, codes), atol=1e-6)
+    assert runs.sample(tmp_path / "straight", 3).shape == (3, 28, 28, 1)
+    row = runs.summary(tmp_path / "straight")
+    assert row["model"] == recipe.model and row["judge_fid"] > 0 and row["sharpness"] > 0
+    assert 0 < row["reconstruction_error"] < 4  # images in [-1, 1]: squared errors are at most 4
+
+
+def test_a_gan_run_has_no_encoder(tmp_path, tiny_config):
+    runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
+    with pytest.raises(ValueError, match="has no encoder"):
+        runs.load_encoder(tmp_path)
+
+
+def test_face_autoencoder_preset_runs_on_the_offline_faces(tmp_path):
+    from ganlab import config
+
+    recipe = config.get_preset("vaegan-celeba").replace(
+        generator_widths=(16, 8, 8, 4), encoder_widths=(4, 8, 8, 16), discriminator_widths=(4, 8, 8, 16), batch_size=50,
+        epochs=1, monitor_images=4, latent_dim=8,
+    )
+    result = runs.train(recipe, tmp_path, data_source="embedded", verbose=0)
+    assert result.history["steps"] == [2] and "diversity" in result.history
+    assert runs.load_encoder(tmp_path).output_shape == [(None, 8), (None, 8)]

@@ -177,3 +177,48 @@ def test_plot_nearest_neighbours_pairs_each_sample_with_its_closest_real_image()
     assert titles == ["0.10", "0.20"]
     lower = [axis.images[0].get_array() for axis in figure.axes[2:]]
     assert lower[0].min() == 255 and lower[1].max() == 0  # +1 and -1 real images
+
+
+def test_autoencoder_histories_get_a_panel_per_group():
+    vae_history = {"epoch": [0, 1], "loss": [3.0, 2.0], "reconstruction_loss": [2.5, 1.8], "kl_loss": [0.5, 0.2],
+                   "pixel_error": [0.3, 0.2]}
+    figure = viz.plot_losses(vae_history)  # dispatches on the KL term
+    assert [axis.get_title() for axis in figure.axes] == [
+        "the networks' losses", "loss terms", "pixel error of reconstructions"]
+    assert [line.get_label() for line in figure.axes[1].get_lines()] == ["reconstruction", "KL to the prior"]
+    hybrid = {"epoch": [0], "d_loss": [1.0], "g_loss": [2.0], "e_loss": [3.0], "kl_loss": [0.1], "feature_loss": [4.0],
+              "gan_loss": [1.5]}
+    figure = viz.plot_autoencoder_losses(hybrid)
+    assert len(figure.axes) == 2 and len(figure.axes[0].get_lines()) == 3
+    with pytest.raises(ValueError, match="no autoencoder terms"):
+        viz.plot_autoencoder_losses({"epoch": [0], "real_accuracy": [0.5]})
+
+
+def test_plot_image_rows_labels_each_row_and_needs_equal_lengths():
+    rows = {"real": np.ones((4, 6, 6, 1)), "vae": -np.ones((4, 6, 6, 1))}
+    figure = viz.plot_image_rows(rows)
+    assert [axis.get_ylabel() for axis in figure.axes] == ["real", "vae"]
+    first = figure.axes[0].get_images()[0].get_array()
+    assert first.shape == (8, 4 * 7 + 1) and first.max() == 255
+    with pytest.raises(ValueError, match="different numbers"):
+        viz.plot_image_rows({"a": np.ones((3, 6, 6, 1)), "b": np.ones((2, 6, 6, 1))})
+
+
+def test_latent_scatter_colours_each_class_and_needs_two_dimensions():
+    codes = np.random.default_rng(0).normal(size=(30, 2))
+    figure = viz.plot_latent_scatter(codes, np.arange(30) % 3)
+    assert len(figure.axes[0].collections) == 3
+    with pytest.raises(ValueError, match="2-D codes"):
+        viz.plot_latent_scatter(np.zeros((5, 3)), np.zeros(5))
+
+
+def test_latent_manifold_places_each_image_at_its_point():
+    from ganlab import vae
+
+    grid = vae.latent_grid(4)
+    images = np.stack([np.full((5, 5, 1), -1.0 if index == 0 else 1.0) for index in range(16)])
+    figure = viz.plot_latent_manifold(images, grid)
+    picture = figure.axes[0].get_images()[0].get_array()
+    assert picture.shape == (20, 20) and picture[:5, :5].max() == 0 and picture[5:, :].min() == 255
+    with pytest.raises(ValueError, match="square 2-D grid"):
+        viz.plot_latent_manifold(images[:15], grid[:15])
