@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import subprocess
 import threading
@@ -83,8 +84,11 @@ def browser():
 
 
 def _pages() -> list[str]:
-    """Every page the book links from its table of contents, as paths under _build/html."""
-    return ["book/intro.html", *(f"book/{chapter}.html" for chapter in CHAPTERS)]
+    """Every page the book links from its table of contents (the root and every ``file:``
+    entry of _toc.yml), as paths under _build/html."""
+    toc = (ROOT / "_toc.yml").read_text()
+    entries = re.findall(r"^\s*(?:root|-\s*file):\s*(\S+)\s*$", toc, re.M)
+    return [f"{entry}.html" for entry in entries]
 
 
 def _visit(browser, site: str, page_path: str) -> dict:
@@ -136,8 +140,12 @@ def test_chapter_shows_figures_and_math(browser, site, chapter):
     assert visit["title"].startswith(chapter[:2].lstrip("0") + ".")
 
 
-def test_every_chapter_is_in_the_table_of_contents():
-    toc = (ROOT / "_toc.yml").read_text()
+def test_every_chapter_and_page_is_in_the_table_of_contents():
     assert CHAPTERS, "no chapters found in book/"
+    pages = _pages()
+    assert pages[0] == "book/intro.html"
     for chapter in CHAPTERS:
-        assert f"book/{chapter}" in toc
+        assert f"book/{chapter}.html" in pages
+    assert "book/where_next.html" in pages  # the closing page
+    for page in pages:
+        assert (ROOT / page.replace(".html", ".md")).exists() or (ROOT / page.replace(".html", ".ipynb")).exists(), page
