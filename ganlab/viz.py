@@ -305,20 +305,26 @@ def plot_quality(history: dict[str, Sequence[float]], real: dict | None = None, 
     scored = ~np.isnan(fid)
     figure, axes = plt.subplots(1, 3, figsize=(12, 3.3))
     panels = (("judge_fid", "judge FID (lower is better)"), ("judge_is", "judge IS (higher is better)"), ("coverage", "digits drawn (of 10)"))
-    for axis, (key, label) in zip(axes, panels):
-        values = np.asarray(history[key], dtype=float)
-        axis.plot(epochs[scored], values[scored], marker="o", markersize=3)
-        if real and key in real:
-            axis.axhline(real[key], color="grey", linestyle="--", linewidth=1, label="real digits")
-            axis.legend(fontsize=8)
-        axis.set_xlabel("epoch")
-        axis.set_title(label)
+    _history_panels(axes, epochs, history, panels, real, "real digits", rows=scored, markersize=3)
     axes[0].set_yscale("log")
     axes[2].set_ylim(0, 10.5)
     if title:
         figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def _history_panels(axes, epochs, history, panels, real, real_label, rows=None, markersize=3):
+    """One history column per axis (``panels`` pairs a key with a title), over the epochs
+    picked by ``rows`` (all by default), with the real data's value as a dashed line."""
+    rows = slice(None) if rows is None else rows
+    for axis, (key, label) in zip(axes, panels):
+        axis.plot(epochs[rows], np.asarray(history[key], dtype=float)[rows], marker="o", markersize=markersize)
+        if real and key in real:
+            axis.axhline(real[key], color="grey", linestyle="--", linewidth=1, label=real_label)
+            axis.legend(fontsize=8)
+        axis.set_xlabel("epoch")
+        axis.set_title(label)
 
 
 def plot_class_histogram(histogram: Sequence[int], title: str | None = None):
@@ -479,13 +485,7 @@ def plot_image_statistics(history: dict[str, Sequence[float]], real: dict | None
     epochs = np.asarray(history["epoch"], dtype=int) + 1
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.3))
     panels = (("checkerboard", "power at period 2 (checkerboard)"), ("diversity", "mean distance between samples"))
-    for axis, (key, label) in zip(axes, panels):
-        axis.plot(epochs, np.asarray(history[key], dtype=float), marker="o", markersize=2)
-        if real and key in real:
-            axis.axhline(real[key], color="grey", linestyle="--", linewidth=1, label="real images")
-            axis.legend(fontsize=8)
-        axis.set_xlabel("epoch")
-        axis.set_title(label)
+    _history_panels(axes, epochs, history, panels, real, "real images", markersize=2)
     axes[0].set_yscale("log")
     if title:
         figure.suptitle(title)
