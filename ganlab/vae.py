@@ -291,14 +291,11 @@ def reconstruction_error(encoder: keras.Model, decoder: keras.Model, images: np.
 
 def interpolate(start: np.ndarray, end: np.ndarray, steps: int = 8) -> np.ndarray:
     """``steps`` latent vectors on the straight line from ``start`` to ``end`` (both
-    included): the path along which book/05_vae_and_vaegan morphs one digit into another."""
-    if steps < 2:
-        raise ValueError(f"steps must be at least 2, got {steps}")
-    start, end = np.asarray(start, dtype="float32"), np.asarray(end, dtype="float32")
-    if start.shape != end.shape or start.ndim != 1:
-        raise ValueError(f"start and end must be two latent vectors of one size, got {start.shape} and {end.shape}")
-    weights = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
-    return (1.0 - weights) * start + weights * end
+    included): the path along which book/05_vae_and_vaegan morphs one digit into another.
+    The same as ``latent.lerp``; ``latent`` has the spherical path too."""
+    from ganlab import latent
+
+    return latent.lerp(start, end, steps)
 
 
 def latent_grid(size: int = 15, extent: float = 0.95) -> np.ndarray:
