@@ -45,20 +45,15 @@ class SeededTrainer:
     def random_states(self) -> dict:
         """Every ``SeedGenerator`` this trainer uses, by a stable name."""
         # the noise RNG keeps its first name so that older checkpoints still restore
-        found = {}
+        found = {"noise" if attribute == "seed_generator" else attribute: generator
+                 for attribute, generator in _seed_generators(self)}
         for attribute, value in vars(self).items():
-            if isinstance(value, keras.random.SeedGenerator):
-                found["noise" if attribute == "seed_generator" else attribute] = value
-            elif isinstance(value, keras.layers.Layer) and not isinstance(value, keras.Model):
-                # a trainer's own layer, such as the VAE's sampling layer
-                for inner, generator in vars(value).items():
-                    if isinstance(generator, keras.random.SeedGenerator):
-                        found[f"{attribute}.{inner}"] = generator
+            # a trainer's own layer, such as the VAE's sampling layer
+            if isinstance(value, keras.layers.Layer) and not isinstance(value, keras.Model):
+                found.update({f"{attribute}.{inner}": generator for inner, generator in _seed_generators(value)})
         for network in self.networks():
             for layer in _all_layers(network):
-                for attribute, value in vars(layer).items():
-                    if isinstance(value, keras.random.SeedGenerator):
-                        found[f"{network.name}.{layer.name}.{attribute}"] = value
+                found.update({f"{network.name}.{layer.name}.{inner}": generator for inner, generator in _seed_generators(layer)})
         return found
 
     def save_own_variables(self, store):
@@ -177,6 +172,11 @@ class GAN(SeededTrainer, keras.Model):
     def generate(self, num_images: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
         """``num_images`` generated images as a float32 numpy array in [-1, 1] (NHWC)."""
         return generate_images(self.generator, num_images, seed=seed, batch_size=batch_size)
+
+
+def _seed_generators(owner):
+    """(attribute, generator) for every ``SeedGenerator`` held directly by ``owner``."""
+    return [(attribute, value) for attribute, value in vars(owner).items() if isinstance(value, keras.random.SeedGenerator)]
 
 
 def _all_layers(model):

@@ -299,8 +299,7 @@ def train(
         callbacks.LossHistory(out_dir / HISTORY_FILE),
         *([callbacks.EpochProgress(progress_every or None)] if progress_every is not None else []),
         monitor,
-        callbacks.SaveGenerator(out_dir / GENERATOR_FILE),
-        *([callbacks.SaveGenerator(out_dir / ENCODER_FILE, network="encoder")] if config.autoencoder else []),
+        *(callbacks.SaveGenerator(out_dir / file_name, network=network) for file_name, network in _saved_networks(config)),
         *(extra_callbacks or []),
     ]
     time_limit = callbacks.TimeLimit(minutes) if minutes else None
@@ -344,11 +343,15 @@ def train(
     seconds = time.perf_counter() - started
     status = "stopped by time limit" if stopped else "finished"
     history = _finish(out_dir, config, monitor, info, status, seconds)
-    if not (out_dir / GENERATOR_FILE).exists():  # zero epochs trained: save the initial one
-        callbacks.save_model_atomically(gan.generator, out_dir / GENERATOR_FILE)
-    if config.autoencoder and not (out_dir / ENCODER_FILE).exists():
-        callbacks.save_model_atomically(gan.encoder, out_dir / ENCODER_FILE)
+    for file_name, network in _saved_networks(config):
+        if not (out_dir / file_name).exists():  # zero epochs trained: save the initial one
+            callbacks.save_model_atomically(getattr(gan, network), out_dir / file_name)
     return RunResult(out_dir, config, first_epoch, info["epochs_done"], stopped, seconds, history)
+
+
+def _saved_networks(config: DCGANConfig) -> list[tuple[str, str]]:
+    """(file, trainer attribute) of each network a run keeps current as a ``.keras`` file."""
+    return [(GENERATOR_FILE, "generator"), *([(ENCODER_FILE, "encoder")] if config.autoencoder else [])]
 
 
 def _finish(out_dir: Path, config: DCGANConfig, monitor, info: dict, status: str, seconds: float) -> dict:
@@ -401,19 +404,20 @@ def _write_json(path: Path, values: dict) -> None:
 
 def load_generator(run_dir: str | Path):
     """The generator saved in a run folder (safe loading: no arbitrary code)."""
-    path = _generator_path(run_dir)
-    import keras
-
-    return keras.models.load_model(path, compile=False, safe_mode=True)
+    return _load_network(run_dir, GENERATOR_FILE)
 
 
 def load_encoder(run_dir: str | Path):
     """The encoder saved in a VAE or VAE-GAN run folder (safe loading). Introduced in
     book/05_vae_and_vaegan; with ``vae.encode`` and ``vae.decode`` it reconstructs and
     interpolates images."""
+    return _load_network(run_dir, ENCODER_FILE)
+
+
+def _load_network(run_dir: str | Path, file_name: str):
+    path = _network_path(run_dir, file_name)
     import keras
 
-    path = _generator_path(run_dir, ENCODER_FILE)
     return keras.models.load_model(path, compile=False, safe_mode=True)
 
 
@@ -426,7 +430,7 @@ def load_autoencoder(run_dir: str | Path):
     return vae.VAE(load_encoder(run_dir), load_generator(run_dir))
 
 
-def _generator_path(run_dir: str | Path, file_name: str = GENERATOR_FILE) -> Path:
+def _network_path(run_dir: str | Path, file_name: str = GENERATOR_FILE) -> Path:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ValueError(f"no run folder at {run_dir}")
@@ -447,7 +451,7 @@ def sample(run_dir: str | Path, num_images: int, seed: int = 0, label: int | Non
     """
     if num_images <= 0:
         raise ValueError(f"the number of images must be positive, got {num_images}")
-    _generator_path(run_dir)
+    _network_path(run_dir)
     # decided from config.json when it is there, before TensorFlow starts
     if label is not None and (Path(run_dir) / CONFIG_FILE).exists() and not _is_conditional(Path(run_dir)):
         raise ValueError(f"{run_dir} holds an unconditional generator; --label needs a conditional model (cgan, acgan)")
