@@ -16,7 +16,8 @@ Run a chapter and keep its outputs for the book with::
 
     python -m ganlab.book run --full book/02_dcgan_mnist.ipynb
 
-which executes it in a fresh kernel (nbclient), keeps widget state, and stamps the
+which executes it in a fresh kernel (nbclient), without storing widget state (the
+explorers of ``ganlab.widgets`` carry a static version for the book), and stamps the
 notebook's metadata with the ganlab version, the date and the run time.
 """
 
@@ -219,7 +220,9 @@ def execute(notebook_path: str | Path, quick: bool, runs_root: str | Path | None
             timeout=timeout,
             kernel_name="python3",
             resources={"metadata": {"path": str(notebook_path.parent.resolve())}},
-            store_widget_state=True,
+            # widget state in the notebook would make Jupyter Book load the widget
+            # manager from a CDN; the explorers carry a static version instead
+            store_widget_state=False,
         )
         started = time.perf_counter()
         client.execute()

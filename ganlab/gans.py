@@ -411,12 +411,39 @@ def generate_images(generator: keras.Model, num_images: int, seed: int | None = 
     if num_images < 0:
         raise ValueError(f"num_images must be zero or more, got {num_images}")
     latent_dim = int(generator.inputs[0].shape[-1])
+    return decode_latents(generator, latent_vectors(num_images, latent_dim, seed), batch_size, labels)
+
+
+def decode_latents(generator: keras.Model, latents: np.ndarray, batch_size: int = 256, labels=None) -> np.ndarray:
+    """Run a generator in inference mode on given latent vectors (one per row), e.g. the
+    points of a path from ``ganlab.latent``; float32 images in [-1, 1]. Labels as in
+    ``generate_images``."""
+    latents = np.asarray(latents, dtype="float32")
+    latent_dim = int(generator.inputs[0].shape[-1])
+    if latents.ndim != 2 or latents.shape[1] != latent_dim:
+        raise ValueError(f"latents must have shape (N, {latent_dim}), got {latents.shape}")
     num_classes = models.num_classes_of(generator)
     if labels is not None and num_classes is None:
         raise ValueError("this generator is unconditional: it takes no labels")
-    noise = latent_vectors(num_images, latent_dim, seed)
-    if num_images == 0:
+    if len(latents) == 0:
         return np.zeros((0, *generator.output_shape[1:]), dtype="float32")
-    inputs = [noise, class_labels(num_images, num_classes, labels)] if num_classes else noise
+    inputs = [latents, class_labels(len(latents), num_classes, labels)] if num_classes else latents
     images = models.apply_in_batches(generator, inputs, batch_size)
     return np.clip(images.astype("float32"), -1.0, 1.0)
+
+
+def decode_class_weights(generator: keras.Model, latents: np.ndarray, class_weights: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Run a conditional generator on latent vectors and *class weights* (one row of
+    ``num_classes`` weights per image, or one row for all) through
+    ``models.soft_label_generator``: one-hot rows draw the classes, mixed rows blend them.
+    Float32 images in [-1, 1]. Introduced in book/06_latent_space."""
+    latents = np.asarray(latents, dtype="float32")
+    class_weights = np.asarray(class_weights, dtype="float32")
+    if class_weights.ndim == 1:
+        class_weights = class_weights[None]
+    if len(class_weights) == 1:
+        class_weights = np.repeat(class_weights, len(latents), axis=0)
+    if len(class_weights) != len(latents):
+        raise ValueError(f"{len(latents)} latent vectors but {len(class_weights)} rows of class weights")
+    soft = models.soft_label_generator(generator)
+    return np.clip(models.apply_in_batches(soft, [latents, class_weights], batch_size), -1.0, 1.0).astype("float32")

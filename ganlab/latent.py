@@ -18,51 +18,62 @@ def _pair(start, end) -> tuple[np.ndarray, np.ndarray]:
     return start, end
 
 
-def _positions(steps: int) -> np.ndarray:
+def _positions(steps: int, positions=None) -> np.ndarray:
+    """``steps`` evenly spaced positions in [0, 1], or the given ``positions``."""
+    if positions is not None:
+        positions = np.atleast_1d(np.asarray(positions, dtype=np.float64))
+        if positions.ndim != 1 or not len(positions) or positions.min() < 0 or positions.max() > 1:
+            raise ValueError(f"positions must be numbers in [0, 1], got {positions}")
+        return positions
     if steps < 2:
         raise ValueError(f"steps must be at least 2, got {steps}")
     return np.linspace(0.0, 1.0, steps)
 
 
-def lerp(start, end, steps: int = 8) -> np.ndarray:
-    """``steps`` vectors on the straight line from ``start`` to ``end``, both included.
+def lerp(start, end, steps: int = 8, positions=None) -> np.ndarray:
+    """``steps`` vectors on the straight line from ``start`` to ``end``, both included
+    (or one vector per given position in [0, 1], 0 being ``start``).
 
     Between two draws from N(0, I) in many dimensions the middle of the line is shorter
     than a typical draw (about 0.71 of its length), so a generator sees codes it rarely
     met in training there; ``slerp`` avoids that."""
     start, end = _pair(start, end)
-    weights = _positions(steps)[:, None]
+    weights = _positions(steps, positions)[:, None]
     return ((1.0 - weights) * start + weights * end).astype(np.float32)
 
 
-def slerp(start, end, steps: int = 8) -> np.ndarray:
+def slerp(start, end, steps: int = 8, positions=None) -> np.ndarray:
     """``steps`` vectors on the great-circle arc from ``start`` to ``end`` (spherical
-    interpolation, Shoemake 1985; recommended for GAN codes by White 2016), both included.
+    interpolation, Shoemake 1985; recommended for GAN codes by White 2016), both included
+    (or one per given position in [0, 1]).
 
     The angle is spread evenly and the length moves linearly from ``|start|`` to
     ``|end|``, so two codes of equal length give a path of that length throughout. For
     (anti)parallel vectors, where the arc is undefined, it falls back to ``lerp``."""
     start, end = _pair(start, end)
-    positions = _positions(steps)
+    positions = _positions(steps, positions)
     start_norm, end_norm = np.linalg.norm(start), np.linalg.norm(end)
     if start_norm == 0 or end_norm == 0:
-        return lerp(start, end, steps)
+        return lerp(start, end, positions=positions)
     unit_start, unit_end = start / start_norm, end / end_norm
     angle = np.arccos(np.clip(unit_start @ unit_end, -1.0, 1.0))
     if np.sin(angle) < 1e-6:
-        return lerp(start, end, steps)
+        return lerp(start, end, positions=positions)
     directions = (np.sin((1.0 - positions) * angle)[:, None] * unit_start
                   + np.sin(positions * angle)[:, None] * unit_end) / np.sin(angle)
     lengths = (1.0 - positions) * start_norm + positions * end_norm
     return (directions * lengths[:, None]).astype(np.float32)
 
 
-def interpolate(start, end, steps: int = 8, method: str = "slerp") -> np.ndarray:
+METHODS = ("lerp", "slerp")
+
+
+def interpolate(start, end, steps: int = 8, method: str = "slerp", positions=None) -> np.ndarray:
     """``lerp`` or ``slerp`` by name: the explorer's toggle."""
     methods = {"lerp": lerp, "slerp": slerp}
     if method not in methods:
         raise ValueError(f"method must be one of {sorted(methods)}, got {method!r}")
-    return methods[method](start, end, steps)
+    return methods[method](start, end, steps, positions)
 
 
 def walk(origin, direction, distances) -> np.ndarray:
@@ -105,3 +116,70 @@ def attribute_vector(codes_with, codes_without) -> np.ndarray:
     if not len(codes_with) or not len(codes_without):
         raise ValueError("each set needs at least one code")
     return (codes_with.mean(axis=0) - codes_without.mean(axis=0)).astype(np.float32)
+
+
+def class_mixture(start_class: int, end_class: int, num_classes: int, steps: int = 10, positions=None) -> np.ndarray:
+    """``steps`` class-weight rows (or one per given position) going linearly from the
+    one-hot vector of ``start_class`` to that of ``end_class``: the path of class interpolation for a
+    conditional generator that reads soft labels (``models.soft_label_generator``)."""
+    for name, value in (("start_class", start_class), ("end_class", end_class)):
+        if not 0 <= value < num_classes:
+            raise ValueError(f"{name} must be in 0..{num_classes - 1}, got {value}")
+    identity = np.eye(num_classes)
+    return lerp(identity[start_class], identity[end_class], steps, positions)
+
+
+def class_path(classes, num_classes: int, steps_between: int = 4) -> np.ndarray:
+    """Class-weight rows that visit ``classes`` in order (e.g. 0, 1, ..., 9), with
+    ``steps_between`` rows from each class to the next, the first of which is the class
+    itself; ends on the last class's one-hot row."""
+    classes = [int(value) for value in classes]
+    if len(classes) < 2:
+        raise ValueError(f"need at least two classes to visit, got {classes}")
+    legs = [class_mixture(start, end, num_classes, steps_between + 1)[:-1] for start, end in zip(classes, classes[1:])]
+    return np.concatenate(legs + [class_mixture(classes[-1], classes[-1], num_classes, 2)[:1]])
+
+
+def feature_directions(codes, features, count: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Latent directions that move a generator's internal ``features`` along their
+    principal directions (GANSpace, Haerkoenen et al. 2020), with each one's spread.
+
+    A GAN's prior is the same in every direction, so the principal directions of its codes
+    mean nothing. The features of an early layer are not: their principal directions are
+    what the network learned to vary most. A least-squares fit of the codes on the
+    features' principal coordinates carries each direction back to latent space, where the
+    spread is the standard deviation of the codes along it."""
+    codes, features = np.asarray(codes, dtype=np.float64), np.asarray(features, dtype=np.float64)
+    if codes.ndim != 2 or features.ndim != 2 or len(codes) != len(features):
+        raise ValueError(f"need one feature row per code, got {codes.shape} and {features.shape}")
+    if len(codes) <= codes.shape[1]:
+        raise ValueError(f"need more codes than latent dimensions ({codes.shape[1]}), got {len(codes)}")
+    feature_rows, _ = principal_directions(features, count)
+    coordinates = (features - features.mean(axis=0)) @ feature_rows.T.astype(np.float64)
+    coordinates /= coordinates.std(axis=0)
+    solution, *_ = np.linalg.lstsq(coordinates, codes - codes.mean(axis=0), rcond=None)
+    norms = np.linalg.norm(solution, axis=1)
+    directions = solution / norms[:, None]
+    spreads = (codes - codes.mean(axis=0)) @ directions.T
+    return directions.astype(np.float32), spreads.std(axis=0).astype(np.float32)
+
+
+def balanced_attribute_vector(codes, scores, groups, share: float = 0.2) -> np.ndarray:
+    """An attribute vector measured within groups: for each group (e.g. each digit), the
+    mean code of its ``share`` of highest ``scores`` minus that of its lowest, averaged
+    over the groups. Without it, an attribute that differs between groups (a 0 uses more
+    ink than a 1) drags the vector towards one group: "bold" would partly mean "a 0"."""
+    codes, scores, groups = np.asarray(codes, dtype=np.float64), np.asarray(scores, dtype=np.float64), np.asarray(groups)
+    if codes.ndim != 2 or not len(codes) == len(scores) == len(groups):
+        raise ValueError(f"need one score and one group per code, got {codes.shape}, {scores.shape}, {groups.shape}")
+    if not 0 < share <= 0.5:
+        raise ValueError(f"share must be in (0, 0.5], got {share}")
+    differences = []
+    for group in np.unique(groups):
+        members = np.flatnonzero(groups == group)
+        count = int(len(members) * share)
+        if count < 1:
+            raise ValueError(f"group {group!r} has too few codes ({len(members)}) for a share of {share}")
+        ranked = members[np.argsort(scores[members], kind="stable")]
+        differences.append(codes[ranked[-count:]].mean(axis=0) - codes[ranked[:count]].mean(axis=0))
+    return np.mean(differences, axis=0).astype(np.float32)

@@ -313,3 +313,31 @@ def num_classes_of(generator: keras.Model) -> int | None:
         if layer.name == "label_embedding":
             return int(layer.input_dim)
     return None
+
+
+def soft_label_generator(generator: keras.Model) -> keras.Model:
+    """The same conditional generator (shared layers and weights) reading class *weights*
+    instead of a class: inputs ``[noise, class_weights]`` with one row of ``num_classes``
+    weights per image. A one-hot row draws that class exactly as ``generator`` does; a mix
+    such as 0.5 * "3" + 0.5 * "8" lets the class change smoothly (book/06_latent_space).
+
+    For ``conditioning="one_hot"`` the weights take the one-hot label's place; for
+    ``"embedding"`` the per-class vector becomes the weighted mean of the class vectors.
+    """
+    num_classes = num_classes_of(generator)
+    if num_classes is None:
+        raise ValueError(f"{generator.name} is unconditional: it has no class input to mix")
+    noise = keras.Input(shape=(int(generator.inputs[0].shape[-1]),), name="noise")
+    class_weights = keras.Input(shape=(num_classes,), name="class_weights")
+    names = [layer.name for layer in generator.layers]
+    if "label_embedding" in names:
+        table = generator.get_layer("label_embedding").embeddings
+        merge = "noise_times_label"
+        x = generator.get_layer(merge)([noise, keras.ops.matmul(class_weights, table)])
+    else:
+        merge = "noise_and_label"
+        x = generator.get_layer(merge)([noise, class_weights])
+    # the layers after the merge are the plain chain of _generator_body
+    for layer in generator.layers[names.index(merge) + 1 :]:
+        x = layer(x)
+    return keras.Model([noise, class_weights], x, name=f"{generator.name}_soft_labels")

@@ -135,14 +135,7 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
     from ganlab import gans, losses, models
 
     shape = dict(image_shape=config.image_shape, kernel_size=config.kernel_size)
-    if config.conditional:
-        generator = models.conditional_generator(
-            config.latent_dim, config.num_classes, widths=config.generator_widths, conditioning=config.conditioning, **shape
-        )
-    else:
-        generator = models.dcgan_generator(
-            latent_dim=config.latent_dim, widths=config.generator_widths, upsampling=config.upsampling, **shape
-        )
+    generator = build_generator(config)
     critic_shape = dict(widths=config.discriminator_widths, dropout=config.dropout, **shape)
 
     def optimizer(learning_rate):
@@ -189,11 +182,32 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
     return gan
 
 
+def build_generator(config: DCGANConfig):
+    """The (untrained) generator a config describes; a VAE's decoder."""
+    from ganlab import models
+
+    shape = dict(image_shape=config.image_shape, kernel_size=config.kernel_size)
+    if config.conditional:
+        return models.conditional_generator(
+            config.latent_dim, config.num_classes, widths=config.generator_widths, conditioning=config.conditioning, **shape
+        )
+    return models.dcgan_generator(latent_dim=config.latent_dim, widths=config.generator_widths, upsampling=config.upsampling, **shape)
+
+
+def build_encoder(config: DCGANConfig):
+    """The (untrained) encoder of a VAE or VAE-GAN config."""
+    from ganlab import models
+
+    if not config.autoencoder:
+        raise ValueError(f"a {config.model!r} model has no encoder")
+    return models.conv_encoder(config.image_shape, config.latent_dim, config.encoder_widths, config.kernel_size)
+
+
 def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimizer, steps: int):
     """The compiled ``vae.VAE`` or ``vae.VAEGAN`` of a config (see ``build_gan``)."""
     from ganlab import losses, models, vae
 
-    encoder = models.conv_encoder(config.image_shape, config.latent_dim, config.encoder_widths, config.kernel_size)
+    encoder = build_encoder(config)
     if config.model == "vae":
         autoencoder = vae.VAE(encoder, decoder, seed=config.seed)
         autoencoder.compile(

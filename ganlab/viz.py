@@ -590,3 +590,51 @@ def plot_latent_manifold(images: np.ndarray, grid: np.ndarray, size: float = 5.0
     axes.set_ylabel("$z_2$")
     figure.tight_layout()
     return figure
+
+
+def plot_path_lengths(latent_dim: int = 100, num_pairs: int = 200, steps: int = 21, seed: int = 0):
+    """The length of the codes along ``lerp`` and ``slerp`` paths between ``num_pairs``
+    pairs of N(0, I) draws (mean and 5-95% band), with the band where 90% of prior draws'
+    lengths lie: the straight line dips far below it in the middle, the arc stays inside.
+    Introduced in book/06_latent_space. Returns the figure."""
+    from matplotlib import pyplot as plt
+
+    from ganlab import gans, latent
+
+    starts = gans.latent_vectors(num_pairs, latent_dim, seed)
+    ends = gans.latent_vectors(num_pairs, latent_dim, seed + 1)
+    positions = np.linspace(0.0, 1.0, steps)
+    prior = np.linalg.norm(gans.latent_vectors(10_000, latent_dim, seed + 2), axis=1)
+    figure, axis = plt.subplots(figsize=(6.4, 3.6))
+    axis.axhspan(*np.percentile(prior, [5, 95]), color="0.85", label="90% of prior draws")
+    for method, colour in (("lerp", "tab:red"), ("slerp", "tab:blue")):
+        lengths = np.array([np.linalg.norm(latent.interpolate(start, end, steps, method), axis=1) for start, end in zip(starts, ends)])
+        axis.plot(positions, lengths.mean(axis=0), color=colour, label=method)
+        axis.fill_between(positions, *np.percentile(lengths, [5, 95], axis=0), color=colour, alpha=0.2)
+    axis.set_xlabel("position on the path")
+    axis.set_ylabel("length of the code |z|")
+    axis.set_title(f"{num_pairs} paths between draws from N(0, I) in {latent_dim} dimensions")
+    axis.legend(loc="lower left")
+    figure.tight_layout()
+    return figure
+
+
+def plot_class_transition(transition: dict, start_class: int, end_class: int, title: str | None = None):
+    """The judge's view of a class interpolation (``metrics.class_transition``): the mean
+    probability of each end's class, the share of images called each and the judge's
+    confidence, against the position of the class weights. Introduced in book/06_latent_space. Returns the figure."""
+    from matplotlib import pyplot as plt
+
+    positions = np.asarray(transition["positions"])
+    figure, axis = plt.subplots(figsize=(6.4, 3.6))
+    for which, digit, colour in (("start", start_class, "tab:blue"), ("end", end_class, "tab:orange")):
+        axis.plot(positions, transition[f"{which}_probability"], color=colour, marker="o", markersize=3, label=f"mean probability of {digit}")
+        axis.plot(positions, transition[f"{which}_share"], color=colour, linestyle="--", label=f"share called {digit}")
+    if "confidence" in transition:
+        axis.plot(positions, transition["confidence"], color="0.4", linestyle=":", label="confidence (mean top probability)")
+    axis.set_xlabel(f"weight of class {end_class} (the rest on {start_class})")
+    axis.set_ylim(-0.02, 1.02)
+    axis.set_title(title or f"The judge's verdicts from {start_class} to {end_class}")
+    axis.legend(fontsize=8, loc="center left")
+    figure.tight_layout()
+    return figure

@@ -149,3 +149,35 @@ def test_every_chapter_and_page_is_in_the_table_of_contents():
     assert "book/where_next.html" in pages  # the closing page
     for page in pages:
         assert (ROOT / page.replace(".html", ".md")).exists() or (ROOT / page.replace(".html", ".ipynb")).exists(), page
+
+
+def test_latent_explorers_static_sliders_change_the_picture(browser, site):
+    """The rendered book has no kernel: each explorer of chapter 6 is precomputed frames
+    behind a slider. Moving each slider (and the lerp/slerp choice) must change the
+    picture, with the page's own inline script and nothing fetched."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site}/book/06_latent_space.html", wait_until="networkidle")
+    explorers = page.locator(".ganlab-slider")
+    assert explorers.count() >= 4, "chapter 6 shows an interpolation, a class and two direction explorers"
+    move_to_start = "slider => { slider.value = slider.min; slider.dispatchEvent(new Event('input')); }"
+    for index in range(explorers.count()):
+        explorer = explorers.nth(index)
+        frame = explorer.locator("img.ganlab-slider-frame")
+        before, label_before = frame.get_attribute("src"), explorer.locator(".ganlab-slider-position").text_content()
+        assert before.startswith("data:image/png;base64,")
+        explorer.locator("input[type=range]").evaluate(move_to_start)
+        assert frame.get_attribute("src") != before, f"explorer {index}: the slider did not change the picture"
+        assert explorer.locator(".ganlab-slider-position").text_content() != label_before
+    first = explorers.first
+    frame = first.locator("img.ganlab-slider-frame")
+    slerp_start = frame.get_attribute("src")
+    first.locator("input[type=radio][value=lerp]").check()
+    # both paths start at the same code, so compare away from the ends
+    first.locator("input[type=range]").evaluate("slider => { slider.value = 8; slider.dispatchEvent(new Event('input')); }")
+    lerp_middle = frame.get_attribute("src")
+    first.locator("input[type=radio][value=slerp]").check()
+    assert frame.get_attribute("src") != lerp_middle and frame.get_attribute("src") != slerp_start
+    page.close()
+    assert errors == []

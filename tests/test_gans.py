@@ -97,6 +97,31 @@ def test_generate_is_seeded_shaped_and_in_range():
     assert gan.generate(0).shape == (0, 28, 28, 1)
 
 
+def test_decode_latents_is_generate_images_on_the_same_noise():
+    generator = small_gan().generator
+    noise = gans.latent_vectors(6, 8, seed=5)
+    np.testing.assert_array_equal(gans.decode_latents(generator, noise), gans.generate_images(generator, 6, seed=5))
+    with pytest.raises(ValueError, match=r"shape \(N, 8\)"):
+        gans.decode_latents(generator, noise[:, :4])
+    with pytest.raises(ValueError, match="unconditional"):
+        gans.decode_latents(generator, noise, labels=1)
+    conditional = models.conditional_generator(latent_dim=8, widths=(8, 4))
+    first = gans.decode_latents(conditional, noise[:2], labels=[0, 1])
+    np.testing.assert_array_equal(first, gans.generate_images(conditional, 2, seed=5, labels=[0, 1]))
+
+
+def test_decode_class_weights_draws_one_hot_classes_exactly_and_blends_mixtures():
+    conditional = models.conditional_generator(latent_dim=8, widths=(8, 4), conditioning="embedding")
+    noise = gans.latent_vectors(3, 8, seed=2)
+    one_hot = np.eye(10, dtype="float32")[[1, 4, 9]]
+    np.testing.assert_allclose(gans.decode_class_weights(conditional, noise, one_hot),
+                               gans.generate_images(conditional, 3, seed=2, labels=[1, 4, 9]), atol=1e-6)
+    mixed = gans.decode_class_weights(conditional, noise, 0.5 * (one_hot[0] + one_hot[1]))
+    assert mixed.shape == (3, 28, 28, 1) and not np.allclose(mixed, gans.generate_images(conditional, 3, seed=2, labels=1))
+    with pytest.raises(ValueError, match="rows of class weights"):
+        gans.decode_class_weights(conditional, noise, one_hot[:2])
+
+
 def test_saved_weights_restore_optimizers_and_noise_rng(tmp_path):
     gan, _ = fit_losses(seed=2, epochs=1)
     gan.save_weights(tmp_path / "state.weights.h5")

@@ -74,3 +74,62 @@ def test_attribute_vector_is_the_difference_of_the_means():
     np.testing.assert_allclose(latent.attribute_vector(with_attribute, without), [3.0, 1.0])
     with pytest.raises(ValueError, match="one size"):
         latent.attribute_vector([[1.0, 2.0]], [[1.0, 2.0, 3.0]])
+
+
+def test_paths_at_given_positions_match_the_evenly_spaced_ones():
+    rng = np.random.default_rng(1)
+    start, end = rng.standard_normal(8), rng.standard_normal(8)
+    for method in latent.METHODS:
+        path = latent.interpolate(start, end, steps=5, method=method)
+        picked = latent.interpolate(start, end, method=method, positions=[0.0, 0.25, 1.0])
+        np.testing.assert_allclose(picked, path[[0, 1, 4]], rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        latent.lerp(start, end, positions=[1.5])
+
+
+def test_class_mixture_goes_from_one_one_hot_row_to_another():
+    mixture = latent.class_mixture(3, 8, 10, steps=5)
+    assert mixture.shape == (5, 10)
+    np.testing.assert_allclose(mixture.sum(axis=1), 1.0)
+    np.testing.assert_allclose(mixture[:, 3], [1, 0.75, 0.5, 0.25, 0])
+    np.testing.assert_allclose(mixture[:, 8], [0, 0.25, 0.5, 0.75, 1])
+    assert np.count_nonzero(mixture[:, [0, 1, 2, 4, 5, 6, 7, 9]]) == 0
+    with pytest.raises(ValueError, match="end_class must be in 0..9"):
+        latent.class_mixture(3, 10, 10)
+
+
+def test_feature_directions_recover_the_code_direction_that_moves_features_most():
+    rng = np.random.default_rng(0)
+    codes = rng.standard_normal((500, 4))
+    # the features mostly follow code component 2, then component 0
+    features = np.stack([10 * codes[:, 2], 10 * codes[:, 2] + 0.1 * codes[:, 1], 3 * codes[:, 0], 0.1 * codes[:, 3]], axis=1)
+    directions, spreads = latent.feature_directions(codes, features, count=2)
+    assert directions.shape == (2, 4)
+    np.testing.assert_allclose(np.linalg.norm(directions, axis=1), 1.0, rtol=1e-5)
+    assert abs(directions[0, 2]) > 0.99 and abs(directions[1, 0]) > 0.99
+    np.testing.assert_allclose(spreads, 1.0, atol=0.1)  # the codes are N(0, I)
+    with pytest.raises(ValueError, match="more codes than latent dimensions"):
+        latent.feature_directions(codes[:3], features[:3])
+
+
+def test_class_path_visits_every_class_in_order():
+    path = latent.class_path([0, 1, 2], num_classes=3, steps_between=2)
+    np.testing.assert_allclose(path, [[1, 0, 0], [0.5, 0.5, 0], [0, 1, 0], [0, 0.5, 0.5], [0, 0, 1]])
+    assert len(latent.class_path(range(10), 10, steps_between=4)) == 9 * 4 + 1
+    with pytest.raises(ValueError, match="at least two classes"):
+        latent.class_path([3], 10)
+
+
+def test_balanced_attribute_vector_ignores_differences_between_groups():
+    # two groups far apart in code space; within each, the score follows code component 1
+    rng = np.random.default_rng(0)
+    groups = np.repeat([0, 1], 100)
+    codes = rng.standard_normal((200, 3)) * 0.1
+    codes[groups == 1, 0] += 5.0  # group 1 sits far along component 0 ...
+    scores = codes[:, 1] + 10.0 * groups  # ... and scores much higher overall
+    plain = latent.attribute_vector(codes[scores > np.quantile(scores, 0.8)], codes[scores < np.quantile(scores, 0.2)])
+    balanced = latent.balanced_attribute_vector(codes, scores, groups, share=0.2)
+    assert abs(plain[0]) > 4  # the plain vector mostly says "be in group 1"
+    assert abs(balanced[0]) < 0.1 and balanced[1] > 0.2  # the balanced one follows the score within groups
+    with pytest.raises(ValueError, match="too few codes"):
+        latent.balanced_attribute_vector(codes[:102], scores[:102], groups[:102], share=0.2)

@@ -220,3 +220,48 @@ def test_sharpness_matches_hand_computation_and_falls_with_blur():
     assert metrics.sharpness(blurred) < metrics.sharpness(crisp) / 2
     with pytest.raises(ValueError, match="at least 3x3"):
         metrics.sharpness(np.zeros((1, 2, 2, 1)))
+
+
+def _tiny_generator(conditional=False):
+    import keras
+
+    from ganlab import models
+
+    keras.utils.set_random_seed(0)
+    if conditional:
+        return models.conditional_generator(latent_dim=8, widths=(8, 4), conditioning="embedding")
+    return models.dcgan_generator(latent_dim=8, widths=(8, 4))
+
+
+def test_midpoint_scores_compare_prior_draws_with_both_midpoints():
+    rows = metrics.midpoint_scores(_tiny_generator(), num_pairs=300)
+    assert [row["codes"] for row in rows] == ["prior draws", "lerp midpoints", "slerp midpoints"]
+    prior, lerp, slerp = (row["mean_length"] for row in rows)
+    # in 8 dimensions a draw is about sqrt(8) long; the straight line's middle about 1/sqrt(2) of that
+    assert prior == pytest.approx(math.sqrt(8), rel=0.05)
+    assert lerp == pytest.approx(prior / math.sqrt(2), rel=0.08)
+    assert slerp == pytest.approx(prior, rel=0.05)
+    assert all(row["judge_fid"] > 0 for row in rows)
+
+
+def test_class_transition_starts_and_ends_on_the_generators_own_classes():
+    from ganlab import gans
+
+    generator = _tiny_generator(conditional=True)
+    transition = metrics.class_transition(generator, 3, 8, steps=3, num_images=20)
+    np.testing.assert_allclose(transition["positions"], [0, 0.5, 1])
+    # at the ends the images are exactly the generator's for one class
+    _, start_probabilities = metrics.judge_outputs(gans.generate_images(generator, 20, seed=0, labels=3))
+    assert transition["start_probability"][0] == pytest.approx(start_probabilities[:, 3].mean(), abs=1e-5)
+    _, end_probabilities = metrics.judge_outputs(gans.generate_images(generator, 20, seed=0, labels=8))
+    assert transition["end_share"][-1] == pytest.approx((end_probabilities.argmax(axis=1) == 8).mean())
+    assert transition["confidence"][0] == pytest.approx(start_probabilities.max(axis=1).mean(), abs=1e-5)
+    assert all(len(values) == 3 for values in transition.values())
+
+
+def test_ink_is_the_mean_brightness_by_hand():
+    images = np.full((2, 2, 2, 1), -1.0)
+    images[1, 0, :, 0] = 1.0  # half of the second image white
+    np.testing.assert_allclose(metrics.ink(images), [0.0, 0.5])
+    with pytest.raises(ValueError, match="NHWC"):
+        metrics.ink(np.zeros((2, 2)))

@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -104,6 +105,29 @@ def test_conditional_generator_draws_the_class_it_is_given(conditioning):
     assert not np.allclose(first, other)
     with pytest.raises(ValueError, match="conditioning"):
         models.conditional_generator(conditioning="concat")
+
+
+@pytest.mark.parametrize("conditioning", ["one_hot", "embedding"])
+def test_soft_label_generator_shares_the_layers_and_mixes_classes(conditioning):
+    generator = models.conditional_generator(latent_dim=6, num_classes=4, widths=(8, 4, 2), conditioning=conditioning)
+    soft = models.soft_label_generator(generator)
+    noise = np.random.default_rng(0).standard_normal((3, 6)).astype("float32")
+    labels = np.array([0, 3, 1])
+    one_hot = np.eye(4, dtype="float32")[labels]
+    np.testing.assert_allclose(soft([noise, one_hot]).numpy(), generator([noise, labels]).numpy(), atol=1e-6)
+    # the embedding mixes linearly: half of class 0 and half of class 3 is their mean vector
+    if conditioning == "embedding":
+        table = generator.get_layer("label_embedding").embeddings.numpy()
+        averaged = keras.models.clone_model(generator)
+        averaged.set_weights(generator.get_weights())
+        averaged.get_layer("label_embedding").embeddings.assign(np.repeat((table[:1] + table[3:]) / 2, 4, axis=0))
+        half = np.array([[0.5, 0, 0, 0.5]], "float32")
+        np.testing.assert_allclose(soft([noise[:1], half]).numpy(), averaged([noise[:1], np.array([0])]).numpy(), atol=1e-6)
+    # shared weights: training the generator changes the soft-label one too
+    generator.get_layer("to_image").kernel.assign(generator.get_layer("to_image").kernel * 2)
+    np.testing.assert_allclose(soft([noise, one_hot]).numpy(), generator([noise, labels]).numpy(), atol=1e-6)
+    with pytest.raises(ValueError, match="unconditional"):
+        models.soft_label_generator(models.dcgan_generator(latent_dim=6, widths=(8, 4)))
 
 
 def test_conditional_discriminator_reads_the_label_as_image_planes():

@@ -93,3 +93,13 @@ def test_package_version_matches_pyproject():
     import ganlab
 
     assert ganlab.__version__ == _pyproject()["version"]
+
+
+def test_package_data_includes_every_shipped_asset():
+    from fnmatch import fnmatch
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["ganlab"]
+    assets = [path.relative_to(ROOT / "ganlab").as_posix() for path in (ROOT / "ganlab" / "assets").rglob("*") if path.is_file()]
+    assert any(asset.startswith("assets/pretrained/") for asset in assets)
+    missing = [asset for asset in assets if not any(fnmatch(asset, pattern) for pattern in patterns)]
+    assert missing == [], f"assets a wheel would leave out: {missing}"

@@ -222,3 +222,23 @@ def test_latent_manifold_places_each_image_at_its_point():
     assert picture.shape == (20, 20) and picture[:5, :5].max() == 0 and picture[5:, :].min() == 255
     with pytest.raises(ValueError, match="square 2-D grid"):
         viz.plot_latent_manifold(images[:15], grid[:15])
+
+
+def test_plot_path_lengths_shows_the_lerp_dip_below_the_prior_band():
+    figure = viz.plot_path_lengths(latent_dim=100, num_pairs=20, steps=5)
+    axis = figure.axes[0]
+    lines = {line.get_label(): line.get_ydata() for line in axis.get_lines()}
+    assert set(lines) == {"lerp", "slerp"}
+    assert lines["lerp"][2] < 0.75 * lines["lerp"][0]  # about 1/sqrt(2) in the middle
+    assert abs(lines["slerp"][2] - lines["slerp"][0]) < 0.05 * lines["slerp"][0]
+
+
+def test_plot_class_transition_draws_probability_and_share_of_both_ends():
+    transition = {"positions": np.linspace(0, 1, 3), "start_probability": np.array([0.9, 0.5, 0.1]),
+                  "end_probability": np.array([0.05, 0.4, 0.85]), "start_share": np.array([1.0, 0.5, 0.0]),
+                  "end_share": np.array([0.0, 0.4, 1.0]), "confidence": np.array([0.95, 0.6, 0.9])}
+    figure = viz.plot_class_transition(transition, 3, 8)
+    labels = [line.get_label() for line in figure.axes[0].get_lines()]
+    assert labels == ["mean probability of 3", "share called 3", "mean probability of 8", "share called 8",
+                      "confidence (mean top probability)"]
+    np.testing.assert_allclose(figure.axes[0].get_lines()[2].get_ydata(), [0.05, 0.4, 0.85])

@@ -1,0 +1,197 @@
+"""Small generators trained by the project's own presets, shipped inside the package.
+
+Introduced in book/06_latent_space: the latent explorers need a trained generator, and
+these load in a second instead of minutes of training. Each one is a folder under
+``ganlab/assets/pretrained/`` holding the run's recipe (``config.json``), its card
+(``card.json``: how it was trained, on which data, and the judge's scores of *these*
+weights) and its weights (``generator.npz``, ``encoder.npz`` for the VAE).
+
+The weights are stored as float16 in a plain ``.npz`` (no pickle) and the networks are
+rebuilt from the recipe, which halves the files (the half-width DCGAN's generator is 3.6
+MB in float32). The card's scores are measured on the rounded weights, so they describe
+exactly what ``load`` returns. ``python -m ganlab.pretrained`` trains and exports them
+all again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ganlab.config import DCGANConfig
+
+NAMES = ("dcgan-mnist", "acgan-mnist", "vae-mnist")
+FOLDER = Path(__file__).resolve().parent / "assets" / "pretrained"
+CONFIG_FILE, CARD_FILE = "config.json", "card.json"
+WEIGHT_FILES = {"generator": "generator.npz", "encoder": "encoder.npz"}
+SCORE_SEED = 0
+
+
+def names() -> list[str]:
+    """The pretrained generators that ``load`` knows, by preset name."""
+    return list(NAMES)
+
+
+def _folder(name: str, folder: str | Path | None = None) -> Path:
+    if name not in NAMES:
+        raise ValueError(f"no pretrained generator {name!r}; choose one of {', '.join(NAMES)}")
+    path = Path(folder or FOLDER) / name
+    if not (path / CONFIG_FILE).exists():
+        raise ValueError(f"the pretrained {name!r} is missing from {path.parent}; `python -m ganlab.pretrained` makes it")
+    return path
+
+
+def config(name: str, folder: str | Path | None = None) -> DCGANConfig:
+    """The recipe the pretrained ``name`` was trained with (a preset, unchanged)."""
+    return DCGANConfig.load(_folder(name, folder) / CONFIG_FILE)
+
+
+def describe(name: str, folder: str | Path | None = None) -> dict:
+    """The card of a pretrained generator: preset, data, epochs, minutes, library
+    versions, file sizes and the judge's scores of the shipped weights."""
+    return json.loads((_folder(name, folder) / CARD_FILE).read_text())
+
+
+def summary(name: str, folder: str | Path | None = None) -> dict:
+    """One table row from a card: how the generator was trained and how it scores."""
+    card = describe(name, folder)
+    scores = card["scores"]["generated"]
+    return {
+        "name": name, "model": card["model"], "data": f"{card['training_images']:,} {card['data_source']} digits",
+        "epochs": card["epochs"], "minutes": card["minutes"],
+        **{key: scores[key] for key in ("judge_fid", "judge_is", "coverage", "conditional_accuracy", "reconstruction_error") if key in scores},
+        "MB": round(sum(card["file_bytes"].values()) / 2**20, 2),
+    }
+
+
+def load(name: str, folder: str | Path | None = None):
+    """The pretrained generator (for ``vae-mnist``, the decoder) as a Keras model, ready
+    for ``gans.generate_images`` and the explorers of ``ganlab.widgets``."""
+    return _load_network(name, "generator", folder)
+
+
+def load_encoder(name: str, folder: str | Path | None = None):
+    """The encoder of a pretrained autoencoder (``vae-mnist``)."""
+    if not config(name, folder).autoencoder:
+        raise ValueError(f"{name!r} is a GAN: it has no encoder; try vae-mnist")
+    return _load_network(name, "encoder", folder)
+
+
+def load_autoencoder(name: str = "vae-mnist", folder: str | Path | None = None):
+    """The pretrained encoder and decoder as one ``vae.VAE`` (``encode``, ``decode``,
+    ``reconstruct``, ``generate``)."""
+    from ganlab import vae
+
+    return vae.VAE(load_encoder(name, folder), load(name, folder))
+
+
+def _load_network(name: str, role: str, folder: str | Path | None):
+    from ganlab import runs
+
+    recipe = config(name, folder)
+    network = runs.build_generator(recipe) if role == "generator" else runs.build_encoder(recipe)
+    set_weights_from_file(network, _folder(name, folder) / WEIGHT_FILES[role])
+    return network
+
+
+def save_weights_to_file(network, path: str | Path) -> None:
+    """Every weight of ``network`` (batch-norm statistics included) as float16 arrays in an
+    ``.npz``, in the network's own order, written under a temporary name and renamed."""
+    path = Path(path)
+    arrays = {f"w{index:03d}": np.asarray(weight.numpy(), dtype=np.float16) for index, weight in enumerate(network.weights)}
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("wb") as handle:
+        np.savez_compressed(handle, **arrays)
+    partial.replace(path)
+
+
+def set_weights_from_file(network, path: str | Path) -> None:
+    """Load weights written by ``save_weights_to_file`` into a network of the same
+    architecture; a mismatch is a ``ValueError`` naming the first wrong weight."""
+    with np.load(path, allow_pickle=False) as saved:
+        arrays = [saved[key] for key in sorted(saved.files)]
+    if len(arrays) != len(network.weights):
+        raise ValueError(f"{path} holds {len(arrays)} weights, {network.name} has {len(network.weights)}")
+    for weight, array in zip(network.weights, arrays):
+        if tuple(weight.shape) != array.shape:
+            raise ValueError(f"{path}: {weight.path} should be {tuple(weight.shape)}, the file has {array.shape}")
+    network.set_weights([array.astype(np.float32) for array in arrays])
+
+
+def export(run_dir: str | Path, folder: str | Path | None = None) -> dict:
+    """Copy a finished run of one of ``NAMES`` into the pretrained folder: recipe, float16
+    weights, and a card with the judge's scores of the exported weights. Returns the card."""
+    from ganlab import gans, metrics, runs, vae
+
+    run_dir = Path(run_dir)
+    recipe = DCGANConfig.load(run_dir / runs.CONFIG_FILE)
+    if recipe.name not in NAMES:
+        raise ValueError(f"{run_dir} was trained with {recipe.name!r}; pretrained generators are {', '.join(NAMES)}")
+    target = Path(folder or FOLDER) / recipe.name
+    target.mkdir(parents=True, exist_ok=True)
+    roles = ["generator", "encoder"] if recipe.autoencoder else ["generator"]
+    for role in roles:
+        network = runs.load_generator(run_dir) if role == "generator" else runs.load_encoder(run_dir)
+        save_weights_to_file(network, target / WEIGHT_FILES[role])
+    recipe.save(target / CONFIG_FILE)
+    generator = load(recipe.name, folder)
+    images = gans.generate_images(generator, metrics.SAMPLE_SIZE, seed=SCORE_SEED)
+    scores = metrics.score_mnist(images)
+    if recipe.conditional:
+        scores["generated"]["conditional_accuracy"] = metrics.conditional_accuracy(images, gans.class_labels(len(images), recipe.num_classes))
+    if recipe.autoencoder:
+        held_out = metrics.reference_digits()[1][: metrics.SAMPLE_SIZE]
+        scores["generated"]["reconstruction_error"] = vae.reconstruction_error(load_encoder(recipe.name, folder), generator, held_out)
+    info = json.loads((run_dir / runs.RUN_INFO_FILE).read_text())
+    history = _history(run_dir)
+    card = {
+        "name": recipe.name,
+        "model": recipe.model,
+        "trained_by": f"python -m ganlab train {recipe.name} --seed {recipe.seed} --epochs {recipe.epochs}",
+        "data_source": info.get("data_source"),
+        "training_images": info.get("num_images"),
+        "epochs": len(history.get("epoch", [])),
+        "minutes": round(sum(history.get("seconds", [])) / 60, 1),
+        "library_versions": info.get("versions"),
+        "weights": "float16, rebuilt from config.json",
+        "file_bytes": {WEIGHT_FILES[role]: (target / WEIGHT_FILES[role]).stat().st_size for role in roles},
+        "scores": scores,
+        "scored": f"{metrics.SAMPLE_SIZE} samples, seed {SCORE_SEED}, by the ganlab MNIST judge",
+        "exported": datetime.date.today().isoformat(),
+    }
+    (target / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
+def _history(run_dir: Path) -> dict:
+    from ganlab import callbacks, runs
+
+    return callbacks.read_history(run_dir / runs.HISTORY_FILE)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ganlab.pretrained", description="Train (or resume) and export the pretrained generators.")
+    parser.add_argument("names", nargs="*", default=list(NAMES), help=f"which ones (default: all of {', '.join(NAMES)})")
+    parser.add_argument("--runs", default="runs/pretrained", help="where the training runs go (default runs/pretrained)")
+    parser.add_argument("--epochs", type=int, help="train longer than the preset (the card records it)")
+    parser.add_argument("--export-only", action="store_true", help="export existing runs without training")
+    arguments = parser.parse_args(argv)
+    from ganlab import runs
+
+    for name in arguments.names:
+        run_dir = Path(arguments.runs) / name
+        if not arguments.export_only:
+            overrides = {"epochs": arguments.epochs} if arguments.epochs else {}
+            runs.train(runs.prepare_config(name, run_dir, seed=0, **overrides), run_dir)
+        card = export(run_dir)
+        print(f"{name}: judge-FID {card['scores']['generated']['judge_fid']:.1f}, {card['epochs']} epochs, {card['file_bytes']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
