@@ -1,21 +1,23 @@
 """Keras callbacks for GAN runs: a monitor of fixed samples, a loss history that survives
-restarts, a wall-clock budget, and an always-current saved generator.
+restarts, a wall-clock budget, an always-current saved generator, and the guards of a
+dependable run (a divergence guard, a checkpoint that refuses to train over damage).
 
-Introduced in book/02_dcgan_mnist. Checkpointing itself is Keras' ``BackupAndRestore``;
-the callbacks here are written so that a resumed run records every epoch exactly once.
+Introduced in book/02_dcgan_mnist. Checkpointing is Keras' ``BackupAndRestore`` (in
+``Checkpoint``); the callbacks here are written so that a resumed run, even one killed
+mid-epoch, records every epoch exactly once.
 """
 
 from __future__ import annotations
 
 import csv
-import os
+import math
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from ganlab import viz
+from ganlab import files, viz
 
 HISTORY_COLUMNS = ("epoch", "steps", "seconds", "d_loss", "g_loss", "real_accuracy", "fake_accuracy")
 
@@ -27,10 +29,7 @@ def grid_path(directory: str | Path, epoch: int) -> Path:
 
 def write_atomically(path: str | Path, text: str) -> None:
     """Write text to a temporary name, then rename: a reader never sees half a file."""
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+    files.write_text(path, text)
 
 
 def read_history(path: str | Path) -> dict[str, list[float]]:
@@ -138,10 +137,8 @@ class GANMonitor(keras.callbacks.Callback):
         self.directory.mkdir(parents=True, exist_ok=True)
         inputs = self.noise if self.labels is None else [self.noise, self.labels]
         images = self.model.generator(inputs, training=False)
-        path = grid_path(self.directory, epoch)
-        partial = path.with_name(f".{path.stem}.partial.png")
-        viz.save_grid(keras.ops.convert_to_numpy(images), partial, columns=self.columns)
-        os.replace(partial, path)
+        # viz.save_image writes under a temporary name and renames
+        viz.save_grid(keras.ops.convert_to_numpy(images), grid_path(self.directory, epoch), columns=self.columns)
 
     def on_train_end(self, logs=None):
         if self.gif_path is not None:
@@ -152,11 +149,8 @@ class GANMonitor(keras.callbacks.Callback):
         frames = sorted(self.directory.glob("epoch_*.png"))
         if not frames:
             return 0
-        path = Path(path)
-        partial = path.with_name(f".{path.stem}.partial.gif")
-        count = viz.save_gif(frames, partial)
-        os.replace(partial, path)
-        return count
+        with files.atomic_path(path) as partial:
+            return viz.save_gif(frames, partial)
 
 
 class QualityMonitor(keras.callbacks.Callback):
@@ -248,10 +242,8 @@ class SaveGenerator(keras.callbacks.Callback):
 
 def save_model_atomically(model: keras.Model, path: str | Path) -> None:
     """``model.save`` to a temporary ``.keras`` file, then rename over ``path``."""
-    path = Path(path)
-    partial = path.with_name(f".{path.stem}.partial.keras")
-    model.save(partial)
-    os.replace(partial, path)
+    with files.atomic_path(path) as partial:
+        model.save(partial)
 
 
 def _clock(seconds: float) -> str:
@@ -345,3 +337,67 @@ class DecisionSurfaceSnapshots(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch + 1 in self.epochs:
             self.take(epoch + 1)
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite. ``epoch`` (0-based) is the epoch it happened in."""
+
+    def __init__(self, epoch: int, name: str, value: float):
+        self.epoch, self.name, self.value = epoch, name, value
+        super().__init__(f"{name} became {value} in epoch {epoch + 1}")
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stop at the first batch whose logged losses or metrics are NaN or infinite.
+
+    It raises ``TrainingDiverged`` rather than setting ``stop_training``: Keras would
+    still run the epoch's end callbacks, which would record a NaN row in the history,
+    draw a grid of NaN images and overwrite the last good checkpoint and generator with
+    broken weights. Raising skips all of them, so everything on disk stays as it was at
+    the end of the last good epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            number = float(value)
+            if not math.isfinite(number):
+                raise TrainingDiverged(self.epoch, name, number)
+
+
+class ScaleLearningRates(keras.callbacks.Callback):
+    """Set each optimizer's learning rate to its recipe value times ``scale`` when training
+    begins, after the checkpoint is restored (so place it after ``Checkpoint``). A
+    run that diverged and was restarted with a lower rate keeps that rate when resumed."""
+
+    def __init__(self, rates: list[tuple[object, float]], scale: float):
+        super().__init__()
+        self.rates, self.scale = rates, scale
+
+    def on_train_begin(self, logs=None):
+        for optimizer, rate in self.rates:
+            optimizer.learning_rate.assign(rate * self.scale)
+
+
+class Checkpoint(keras.callbacks.BackupAndRestore):
+    """Keras' ``BackupAndRestore`` (every epoch, two copies) with a clear error when
+    neither copy can be read: a damaged checkpoint must stop the run with a message, not
+    a traceback from deep inside h5py, and must never be trained over silently."""
+
+    def __init__(self, directory: str | Path):
+        super().__init__(str(directory), delete_checkpoint=False, double_checkpoint=True)
+        self.directory = Path(directory)
+
+    def on_train_begin(self, logs=None):
+        try:
+            super().on_train_begin(logs)
+        except (OSError, ValueError, KeyError) as error:
+            raise ValueError(
+                f"the checkpoint in {self.directory} cannot be read ({error}); both of its copies are damaged. "
+                f"Move the run folder away (or train into another one) to start the run again"
+            ) from None

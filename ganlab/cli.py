@@ -5,7 +5,9 @@
     python -m ganlab score RUN_DIR|FILE.npz
     python -m ganlab presets
 
-Bad input ends with one line on stderr and exit status 2, never a traceback.
+Bad input ends with one line on stderr and exit status 2, never a traceback; a run whose
+loss became NaN ends with one line naming the epoch and the last good checkpoint and exit
+status 3.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from ganlab import config as config_module
 
 EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
 
 
@@ -59,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data-dir", help="folder of the images (CelebA, or any folder for dataset 'folder')")
     train.add_argument("--out", type=Path, help="run folder (default runs/PRESET)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--on-divergence", choices=["stop", "restore"], default="stop",
+                       help="when a loss becomes NaN: stop (default), or restart from the last good epoch with half the learning rates")
 
     sample = commands.add_parser("sample", help="draw images from a trained run")
     sample.add_argument("run_dir", type=Path)
@@ -86,8 +91,12 @@ def _train(args) -> int:
     )
     try:
         result = runs.train(
-            config, out_dir, minutes=args.minutes, data_source=args.data_source, verbose=0 if args.quiet else "auto"
+            config, out_dir, minutes=args.minutes, data_source=args.data_source, verbose=0 if args.quiet else "auto",
+            on_divergence=args.on_divergence,
         )
+    except runs.RunDiverged as diverged:
+        print(f"ganlab: {diverged}", file=sys.stderr)
+        return EXIT_DIVERGED
     except KeyboardInterrupt:
         done = runs.completed_epochs(out_dir)
         print(f"\nganlab: interrupted after {done} complete epochs; run the same command to resume", file=sys.stderr)

@@ -10,6 +10,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+from ganlab import files
+
 
 @dataclasses.dataclass
 class DCGANConfig:
@@ -165,7 +167,7 @@ class DCGANConfig:
 
     def save(self, path: str | Path) -> None:
         """Write the config as indented JSON next to a run's outputs."""
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        files.write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> "DCGANConfig":

@@ -42,6 +42,27 @@ class SeededTrainer:
                 "scale them with ganlab.data.scale_to_unit_range"
             )
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Under a tf.distribute strategy Keras (3.x, TensorFlow backend) takes one batch
+        # from the training iterator to trace the model, even when everything is built;
+        # with an endless dataset that batch is lost, and a run (or a resumed run) would
+        # see other data than on one device. ganlab's trainers are built when constructed.
+        if all(layer.built for layer in self._flatten_layers()):
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
+    def _apply_gradients(self, tape, loss, variables, optimizer) -> None:
+        """One optimizer step on ``loss``. Under a ``tf.distribute`` strategy each replica's
+        loss is a mean over its own share of the batch and Keras sums the replicas'
+        gradients, so the gradients are divided by the number of replicas: the step is then
+        the one a single device would take on the whole batch."""
+        gradients = tape.gradient(loss, variables)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas > 1:
+            # scalar_mul also scales the sparse gradients of an embedding (IndexedSlices)
+            gradients = [None if gradient is None else tf.math.scalar_mul(1.0 / replicas, gradient) for gradient in gradients]
+        optimizer.apply_gradients(zip(gradients, variables))
+
     def random_states(self) -> dict:
         """Every ``SeedGenerator`` this trainer uses, by a stable name."""
         # the noise RNG keeps its first name so that older checkpoints still restore
@@ -146,24 +167,24 @@ class GAN(SeededTrainer, keras.Model):
         real_images = data[0] if isinstance(data, (tuple, list)) else data
         self._check_images(real_images)
         batch_size = tf.shape(real_images)[0]
-        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        noise = self._noise(batch_size)
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake_images = self.generator(noise, training=True)
             real_logits = self.discriminator(real_images, training=True)
             fake_logits = self.discriminator(fake_images, training=True)
             g_loss = self.generator_loss(fake_logits)
             d_loss = self.discriminator_loss(real_logits, fake_logits)
-        g_variables = self.generator.trainable_variables
-        d_variables = self.discriminator.trainable_variables
-        g_gradients = g_tape.gradient(g_loss, g_variables)
-        d_gradients = d_tape.gradient(d_loss, d_variables)
-        self.g_optimizer.apply_gradients(zip(g_gradients, g_variables))
-        self.d_optimizer.apply_gradients(zip(d_gradients, d_variables))
+        self._apply_gradients(g_tape, g_loss, self.generator.trainable_variables, self.g_optimizer)
+        self._apply_gradients(d_tape, d_loss, self.discriminator.trainable_variables, self.d_optimizer)
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self._track_verdicts(real_logits, fake_logits)
         return {metric.name: metric.result() for metric in self.metrics}
+
+    def _noise(self, batch_size):
+        """This replica's noise vectors for ``batch_size`` images (see ``per_replica``)."""
+        return per_replica(lambda count: keras.random.normal((count, self.latent_dim), seed=self.seed_generator), batch_size)
 
     def _track_verdicts(self, real_outputs, fake_outputs):
         self.real_accuracy_tracker.update_state(tf.cast(real_outputs > self.decision_threshold, "float32"))
@@ -245,10 +266,14 @@ class WGAN(GAN):
         real_images = data[0] if isinstance(data, (tuple, list)) else data
         self._check_images(real_images)
         batch_size = tf.shape(real_images)[0] // self.n_critic
+        real_images = real_images[: batch_size * self.n_critic]
         critic_variables = self.discriminator.trainable_variables
         for index in range(self.n_critic):
-            real = real_images[index * batch_size : (index + 1) * batch_size]
-            noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+            # every n_critic-th image rather than a contiguous block: under tf.distribute
+            # each replica holds one contiguous part of the batch, and strided slices of
+            # those parts add up to the same critic batches as on one device
+            real = real_images[index :: self.n_critic]
+            noise = self._noise(batch_size)
             with tf.GradientTape() as tape:
                 fake = self.generator(noise, training=True)
                 critic_loss = self.discriminator_loss(
@@ -256,18 +281,18 @@ class WGAN(GAN):
                 )
                 penalty = tf.constant(0.0)
                 if self.gradient_penalty_weight:
-                    penalty = losses.wasserstein_gradient_penalty(self.discriminator, real, fake, seed=self.penalty_seed)
+                    weights = per_replica(lambda count: keras.random.uniform((count, 1, 1, 1), seed=self.penalty_seed), batch_size)
+                    penalty = losses.wasserstein_gradient_penalty(self.discriminator, real, fake, weights=weights)
                 d_loss = critic_loss + (self.gradient_penalty_weight or 0.0) * penalty
-            self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, critic_variables), critic_variables))
+            self._apply_gradients(tape, d_loss, critic_variables, self.d_optimizer)
             if self.clip_value:
                 for variable in critic_variables:
                     variable.assign(tf.clip_by_value(variable, -self.clip_value, self.clip_value))
 
-        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-        generator_variables = self.generator.trainable_variables
+        noise = self._noise(batch_size)
         with tf.GradientTape() as tape:
             g_loss = self.generator_loss(self.discriminator(self.generator(noise, training=True), training=True))
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, generator_variables), generator_variables))
+        self._apply_gradients(tape, g_loss, self.generator.trainable_variables, self.g_optimizer)
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
@@ -298,6 +323,15 @@ class ConditionalGAN(GAN):
         """Generated images for ``[noise, labels]``."""
         return self.generator(inputs, training=training)
 
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Keras' ``fit``; labels given as arrays (``fit(images, labels)`` or
+        ``fit((images, labels))``) are checked against ``num_classes`` first: inside the
+        compiled step a label out of range would be a TensorFlow error, not a clear one."""
+        labels = y if y is not None else (x[1] if isinstance(x, (tuple, list)) and len(x) == 2 else None)
+        if isinstance(labels, np.ndarray):
+            class_labels(len(labels), self.num_classes, labels.reshape(-1))
+        return super().fit(x, y, *args, **kwargs)
+
     def _real_batch(self, data):
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise ValueError("a conditional GAN trains on (images, labels) batches; pass labels to make_dataset")
@@ -306,9 +340,8 @@ class ConditionalGAN(GAN):
         return images, tf.cast(tf.reshape(labels, (-1,)), "int32")
 
     def _fake_batch(self, batch_size):
-        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-        labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.label_seed, dtype="int32")
-        return noise, labels
+        labels = per_replica(lambda count: keras.random.randint((count,), 0, self.num_classes, seed=self.label_seed, dtype="int32"), batch_size)
+        return self._noise(batch_size), labels
 
     def train_step(self, data):
         real_images, real_labels = self._real_batch(data)
@@ -326,10 +359,8 @@ class ConditionalGAN(GAN):
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _apply(self, g_tape, g_loss, d_tape, d_loss):
-        g_variables = self.generator.trainable_variables
-        d_variables = self.discriminator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_variables), g_variables))
-        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_variables), d_variables))
+        self._apply_gradients(g_tape, g_loss, self.generator.trainable_variables, self.g_optimizer)
+        self._apply_gradients(d_tape, d_loss, self.discriminator.trainable_variables, self.d_optimizer)
 
     def generate(self, num_images: int, seed: int | None = None, batch_size: int = 256, labels=None) -> np.ndarray:
         """``num_images`` images; ``labels`` (one int for all, or one per image) picks the
@@ -384,6 +415,20 @@ class ACGAN(ConditionalGAN):
         self.real_class_tracker.update_state(tf.cast(tf.argmax(real_classes, axis=1, output_type="int32") == real_labels, "float32"))
         self.fake_class_tracker.update_state(tf.cast(tf.argmax(fake_classes, axis=1, output_type="int32") == fake_labels, "float32"))
         return {metric.name: metric.result() for metric in self.metrics}
+
+
+def per_replica(draw, batch_size):
+    """This replica's ``batch_size`` rows of random numbers, where ``draw(count)`` draws
+    ``count`` rows. Without a ``tf.distribute`` strategy that is ``draw(batch_size)``.
+    Under one (``MirroredStrategy``, a TPU), every replica holds the same random state and
+    would draw the same numbers; instead each draws the rows of the whole global batch and
+    keeps its own slice, so replicas get different numbers and, together, exactly those
+    one device would draw for the global batch."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if replicas == 1:
+        return draw(batch_size)
+    replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+    return draw(batch_size * replicas)[replica * batch_size : (replica + 1) * batch_size]
 
 
 def latent_vectors(num_vectors: int, latent_dim: int, seed: int | None = None) -> np.ndarray:

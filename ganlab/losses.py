@@ -133,7 +133,7 @@ def acgan_generator_loss(fake_logits, fake_class_logits, fake_labels):
     return nonsaturating_generator_loss(fake_logits) + class_cross_entropy(fake_class_logits, fake_labels)
 
 
-def wasserstein_gradient_penalty(critic, real_images, fake_images, seed=None, epsilon: float = 1e-12):
+def wasserstein_gradient_penalty(critic, real_images, fake_images, seed=None, epsilon: float = 1e-12, weights=None):
     """mean((||grad_x C(x_hat)|| - 1)^2) at random points between real and generated images
     (Gulrajani et al. 2017, WGAN-GP).
 
@@ -141,7 +141,8 @@ def wasserstein_gradient_penalty(critic, real_images, fake_images, seed=None, ep
     gradient norm is taken per image over all its axes; ``epsilon`` inside the square root
     keeps the norm (and its own gradient) finite when the gradient is exactly zero.
     ``critic`` is called on ``x_hat`` in training mode; ``seed`` is an int or a
-    ``keras.random.SeedGenerator``. Needs TensorFlow (it uses a gradient tape).
+    ``keras.random.SeedGenerator``, or ``weights`` (one ``u`` per image, broadcastable
+    over its pixels) gives the ``u`` directly. Needs TensorFlow (it uses a gradient tape).
     """
     import keras
     import tensorflow as tf
@@ -149,8 +150,9 @@ def wasserstein_gradient_penalty(critic, real_images, fake_images, seed=None, ep
     real_images = tf.convert_to_tensor(real_images, dtype="float32")
     fake_images = tf.convert_to_tensor(fake_images, dtype="float32")
     batch_size = tf.shape(real_images)[0]
-    weight_shape = tf.concat([[batch_size], tf.ones([tf.rank(real_images) - 1], dtype=tf.int32)], axis=0)
-    weights = keras.random.uniform(weight_shape, seed=seed)
+    if weights is None:
+        weight_shape = tf.concat([[batch_size], tf.ones([tf.rank(real_images) - 1], dtype=tf.int32)], axis=0)
+        weights = keras.random.uniform(weight_shape, seed=seed)
     between = weights * real_images + (1.0 - weights) * fake_images
     with tf.GradientTape() as tape:
         tape.watch(between)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganlab import files
+
 
 def _as_activations(activations, name: str) -> np.ndarray:
     activations = np.asarray(activations, dtype=np.float64)
@@ -279,7 +281,7 @@ def train_judge(out_dir=None, epochs: int = 40, seed: int = 0, verbose: int = 2)
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
     }
-    (out_dir / JUDGE_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+    files.write_text(out_dir / JUDGE_RECORD, json.dumps(record, indent=2) + "\n")
     return record
 
 

@@ -39,7 +39,12 @@ def _upsample(x, filters, kernel_size, stride, upsampling, name, activation=None
 
 
 def _generator_body(latent, image_shape, widths, kernel_size, upsampling="transpose"):
-    """Dense projection to a small feature map, upsampling convolutions, tanh image."""
+    """Dense projection to a small feature map, upsampling convolutions, tanh image.
+
+    Batch norm is ``synchronized``: under a ``tf.distribute`` strategy its statistics are
+    those of the whole batch rather than of each replica's share, so training on several
+    devices computes what one device would (tests/test_gans.py checks it); on one device
+    it changes nothing."""
     height, width, channels = image_shape
     if height != width:
         raise ValueError(f"square images only, got {image_shape}")
@@ -50,12 +55,12 @@ def _generator_body(latent, image_shape, widths, kernel_size, upsampling="transp
     strides = [1] * (len(widths) - upsamplings) + [2] * upsamplings
 
     x = layers.Dense(start_size * start_size * widths[0], use_bias=False, name="project")(latent)
-    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.BatchNormalization(synchronized=True, name="project_bn")(x)
     x = layers.LeakyReLU(0.2, name="project_act")(x)
     x = layers.Reshape((start_size, start_size, widths[0]), name="to_feature_map")(x)
     for index, (filters, stride) in enumerate(zip(widths[1:], strides[:-1]), start=1):
         x = _upsample(x, filters, kernel_size, stride, upsampling, name=f"up{index}")
-        x = layers.BatchNormalization(name=f"up{index}_bn")(x)
+        x = layers.BatchNormalization(synchronized=True, name=f"up{index}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"up{index}_act")(x)
     return _upsample(x, channels, kernel_size, strides[-1], upsampling, name="to_image", activation="tanh")
 
@@ -118,7 +123,7 @@ def _discriminator_body(x, widths, kernel_size, dropout, batch_norm, with_featur
     for index, filters in enumerate(widths, start=1):
         x = layers.Conv2D(filters, kernel_size, strides=2, padding="same", name=f"down{index}")(x)
         if batch_norm:
-            x = layers.BatchNormalization(name=f"down{index}_bn")(x)
+            x = layers.BatchNormalization(synchronized=True, name=f"down{index}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"down{index}_act")(x)
         activations = x
         if dropout:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ganlab import files
 from ganlab.config import DCGANConfig
 
 NAMES = ("dcgan-mnist", "acgan-mnist", "vae-mnist")
@@ -104,10 +105,8 @@ def save_weights_to_file(network, path: str | Path) -> None:
     ``.npz``, in the network's own order, written under a temporary name and renamed."""
     path = Path(path)
     arrays = {f"w{index:03d}": np.asarray(weight.numpy(), dtype=np.float16) for index, weight in enumerate(network.weights)}
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as handle:
+    with files.atomic_path(path) as partial, partial.open("wb") as handle:
         np.savez_compressed(handle, **arrays)
-    partial.replace(path)
 
 
 def set_weights_from_file(network, path: str | Path) -> None:
@@ -164,7 +163,7 @@ def export(run_dir: str | Path, folder: str | Path | None = None) -> dict:
         "scored": f"{metrics.SAMPLE_SIZE} samples, seed {SCORE_SEED}, by the ganlab MNIST judge",
         "exported": datetime.date.today().isoformat(),
     }
-    (target / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    files.write_text(target / CARD_FILE, json.dumps(card, indent=2) + "\n")
     return card
 
 

@@ -20,11 +20,13 @@ import dataclasses
 import json
 import os
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ganlab import config as config_module
+from ganlab import files
 from ganlab.config import DCGANConfig
 
 CONFIG_FILE = "config.json"
@@ -36,6 +38,13 @@ CHECKPOINT_DIR = "checkpoint"
 # Fields a resumed run may change: they extend the run or say where its data lives
 # (a Kaggle path differs from a Colab one), not how it trains.
 RESUMABLE_CHANGES = ("epochs", "data_dir")
+# how often a diverged run is restarted with halved learning rates before giving up
+MAX_RESTORES = 3
+
+
+class RunDiverged(RuntimeError):
+    """A run stopped because a loss became NaN or infinite; the message says where and
+    what was kept."""
 
 
 @dataclasses.dataclass
@@ -244,6 +253,8 @@ def train(
     quality_every: int | None = None,
     quality_sample_size: int = 1000,
     progress_every: int | None = None,
+    on_divergence: str = "stop",
+    strategy=None,
 ) -> RunResult:
     """Train (or resume) the run in ``out_dir`` for ``config.epochs`` epochs or ``minutes``.
 
@@ -254,6 +265,17 @@ def train(
     ``quality_every`` (MNIST only) scores ``quality_sample_size`` generated digits with the
     judge every that many epochs and records the scores in the history. ``progress_every``
     replaces Keras' progress bar by one line every that many epochs (0: about ten lines).
+
+    A NaN or infinite loss stops the run at once, before the broken epoch is recorded or
+    checkpointed, and raises ``RunDiverged`` naming the epoch and the last good
+    checkpoint. ``on_divergence="restore"`` instead restarts from that checkpoint with
+    half the learning rates (at most ``MAX_RESTORES`` times); the lowered rate is kept in
+    ``run_info.json`` and applies when the run is resumed later.
+
+    ``strategy`` (a ``tf.distribute`` strategy: ``MirroredStrategy`` for the GPUs of one
+    machine, ``TPUStrategy``, ``MultiWorkerMirroredStrategy``) builds the trainer in its
+    scope; ``fit`` then splits every batch between the replicas. The batch size stays
+    the global one, so the recipe, and the run's numbers, do not depend on the device count.
     """
     from ganlab import data
 
@@ -268,8 +290,13 @@ def train(
         raise ValueError(f"quality_every needs the MNIST judge; this run is on {config.dataset!r}")
     if minutes is not None and minutes <= 0:
         raise ValueError(f"minutes must be positive, got {minutes}")
+    if on_divergence not in ("stop", "restore"):
+        raise ValueError(f"on_divergence must be 'stop' or 'restore', got {on_divergence!r}")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create the run folder {out_dir}: {error.strerror}") from None
     if not os.access(out_dir, os.W_OK):
         raise ValueError(f"cannot write to {out_dir}")
     if (out_dir / CONFIG_FILE).exists():
@@ -293,7 +320,14 @@ def train(
         _check_same_data(out_dir, source, num_images)
     # a WGAN step eats n_critic batches: the pipeline hands them over together
     steps_per_epoch = data.steps_per_pass(num_images, config.images_per_step) * config.passes_per_epoch
-    gan = build_gan(config, steps_per_epoch)
+    if strategy is None:
+        gan = build_gan(config, steps_per_epoch)
+    else:
+        # one step per call: Keras' multi-step loop fails inside a MirroredStrategy
+        # ("You must feed a value for placeholder tensor"), and an accelerator per
+        # replica has little per-call overhead to save anyway
+        with strategy.scope():
+            gan = build_gan(config)
     pipeline = dict(seed=config.seed, repeat=True, skip_epochs=first_epoch * config.passes_per_epoch)
     if config.dataset == "mnist":
         batches = data.make_dataset(
@@ -319,13 +353,14 @@ def train(
     time_limit = callbacks.TimeLimit(minutes) if minutes else None
     if time_limit:
         run_callbacks.insert(0, time_limit)
+    run_callbacks.insert(0, callbacks.DivergenceGuard())
     # Last, so the checkpoint is written only after this epoch's history and grid: a
     # kill in between repeats the epoch instead of losing its record.
-    run_callbacks.append(
-        keras.callbacks.BackupAndRestore(
-            str(out_dir / CHECKPOINT_DIR), delete_checkpoint=False, double_checkpoint=True
-        )
-    )
+    run_callbacks.append(callbacks.Checkpoint(out_dir / CHECKPOINT_DIR))
+    earlier = _read_json(out_dir / RUN_INFO_FILE) if first_epoch else {}
+    learning_rate_scale = float(earlier.get("learning_rate_scale", 1.0))
+    # after the checkpoint is restored, which brings back the optimizers' saved rates
+    run_callbacks.append(callbacks.ScaleLearningRates(_learning_rates(gan, config), learning_rate_scale))
     info = {
         "data_source": source,
         "num_images": int(num_images),
@@ -334,6 +369,8 @@ def train(
         "status": "training",
         "epochs_done": first_epoch,
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **({"learning_rate_scale": learning_rate_scale} if learning_rate_scale != 1.0 else {}),
+        **({"divergences": earlier["divergences"]} if earlier.get("divergences") else {}),
     }
     _write_json(out_dir / RUN_INFO_FILE, info)
     if verbose:
@@ -353,6 +390,27 @@ def train(
         # Every completed epoch is checkpointed; leave the pictures and the status current.
         _finish(out_dir, config, monitor, info, "interrupted", time.perf_counter() - started)
         raise
+    except callbacks.TrainingDiverged as diverged:
+        info.setdefault("divergences", []).append(
+            {"epoch": diverged.epoch + 1, "loss": diverged.name, "value": str(diverged.value), "learning_rate_scale": learning_rate_scale}
+        )
+        _finish(out_dir, config, monitor, info, "diverged", time.perf_counter() - started)
+        good = completed_epochs(out_dir)
+        restores = len(info["divergences"])
+        if on_divergence == "restore" and restores <= MAX_RESTORES:
+            info["learning_rate_scale"] = learning_rate_scale * 0.5
+            _write_json(out_dir / RUN_INFO_FILE, info)
+            if verbose:
+                print(f"ganlab: {diverged}; restarting from epoch {good} with the learning rates x{info['learning_rate_scale']:g}")
+            return train(config, out_dir, minutes, data_source, verbose, extra_callbacks, quality_every,
+                         quality_sample_size, progress_every, on_divergence, strategy)
+        advice = ("it diverged again after lowering the learning rate "
+                  f"{MAX_RESTORES} times" if on_divergence == "restore"
+                  else "run the same command with --on-divergence restore (or on_divergence='restore') to restart from it with half the learning rates")
+        raise RunDiverged(
+            f"training diverged: {diverged}. The last good checkpoint (epoch {good}) is kept in "
+            f"{out_dir / CHECKPOINT_DIR}, with the generator of that epoch; {advice}"
+        ) from None
     stopped = bool(time_limit and time_limit.stopped)
     seconds = time.perf_counter() - started
     status = "stopped by time limit" if stopped else "finished"
@@ -361,6 +419,18 @@ def train(
         if not (out_dir / file_name).exists():  # zero epochs trained: save the initial one
             callbacks.save_model_atomically(getattr(gan, network), out_dir / file_name)
     return RunResult(out_dir, config, first_epoch, info["epochs_done"], stopped, seconds, history)
+
+
+def _learning_rates(gan, config: DCGANConfig) -> list[tuple[object, float]]:
+    """Each optimizer of a trainer with its recipe learning rate."""
+    if config.model == "vae":
+        return [(gan.optimizer, config.generator_learning_rate)]
+    rates = [(gan.d_optimizer, config.discriminator_learning_rate), (gan.g_optimizer, config.generator_learning_rate)]
+    return rates + ([(gan.e_optimizer, config.encoder_learning_rate)] if config.model == "vaegan" else [])
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _saved_networks(config: DCGANConfig) -> list[tuple[str, str]]:
@@ -378,7 +448,8 @@ def _finish(out_dir: Path, config: DCGANConfig, monitor, info: dict, status: str
     history = callbacks.read_history(out_dir / HISTORY_FILE)
     if history:
         figure = viz.plot_losses(history, title=config.name)
-        figure.savefig(out_dir / "losses.png", dpi=100)
+        with files.atomic_path(out_dir / "losses.png") as partial:
+            figure.savefig(partial, dpi=100)
         plt.close(figure)
     info.update(status=status, epochs_done=completed_epochs(out_dir), seconds_this_session=round(seconds, 1))
     _write_json(out_dir / RUN_INFO_FILE, info)
@@ -432,7 +503,13 @@ def _load_network(run_dir: str | Path, file_name: str):
     path = _network_path(run_dir, file_name)
     import keras
 
-    return keras.models.load_model(path, compile=False, safe_mode=True)
+    try:
+        return keras.models.load_model(path, compile=False, safe_mode=True)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+        raise ValueError(
+            f"{path} cannot be read as a Keras model ({str(error).splitlines()[0]}); the file is damaged "
+            "(a copy cut short?). Training the run for one more epoch writes it again"
+        ) from None
 
 
 def load_autoencoder(run_dir: str | Path):
@@ -550,10 +627,8 @@ def save_samples(images: np.ndarray, path: str | Path) -> None:
         raise ValueError(f"sample files are .npz, got {path.name}")
     if not path.parent.is_dir():
         raise ValueError(f"folder {path.parent} does not exist")
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as handle:
+    with files.atomic_path(path) as partial, partial.open("wb") as handle:
         np.savez_compressed(handle, images=images.astype(np.float32))
-    os.replace(partial, path)
 
 
 def score(target: str | Path, seed: int = 0) -> tuple[dict, Path]:

@@ -43,7 +43,8 @@ class GaussianSampling(layers.Layer):
         mean, log_variance = inputs
         if not training:
             return mean
-        epsilon = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+        # one draw for the global batch, sliced per replica under tf.distribute
+        epsilon = gans.per_replica(lambda count: keras.random.normal((count, ops.shape(mean)[1]), seed=self.seed_generator), ops.shape(mean)[0])
         return mean + ops.exp(0.5 * log_variance) * epsilon
 
     def compute_output_shape(self, input_shape):
@@ -51,6 +52,15 @@ class GaussianSampling(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
+
+
+def _built_sampler(seed: int | None, latent_dim: int) -> GaussianSampling:
+    """A trainer's sampling layer, built at once. Under a ``tf.distribute`` strategy Keras
+    traces any trainer that still has an unbuilt layer by calling it on a batch of images,
+    which a VAE-GAN (whose ``call`` takes noise) cannot take."""
+    sampler = GaussianSampling(seed=None if seed is None else seed + 3, name="sampling")
+    sampler.build([(None, latent_dim), (None, latent_dim)])
+    return sampler
 
 
 def _check_pair(encoder: keras.Model, decoder: keras.Model) -> tuple[int, tuple]:
@@ -101,7 +111,7 @@ class VAE(gans.SeededTrainer, Codes, keras.Model):
         self.latent_dim, self.image_shape = _check_pair(encoder, decoder)
         self.encoder = encoder
         self.decoder = decoder
-        self.sampler = GaussianSampling(seed=None if seed is None else seed + 3, name="sampling")
+        self.sampler = _built_sampler(seed, self.latent_dim)
         self.reconstruction_loss = losses.bernoulli_reconstruction_loss
         self.kl_weight = 1.0
         self.loss_tracker = keras.metrics.Mean(name="loss")
@@ -150,7 +160,7 @@ class VAE(gans.SeededTrainer, Codes, keras.Model):
             reconstruction = self.reconstruction_loss(images, reconstructions)
             kl = losses.gaussian_kl_divergence(mean, log_variance)
             loss = reconstruction + self.kl_weight * kl
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self._apply_gradients(tape, loss, variables, self.optimizer)
         self.loss_tracker.update_state(loss)
         self.reconstruction_tracker.update_state(reconstruction)
         self.kl_tracker.update_state(kl)
@@ -191,7 +201,7 @@ class VAEGAN(Codes, gans.GAN):
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         _check_pair(encoder, generator)
         self.encoder = encoder
-        self.sampler = GaussianSampling(seed=None if seed is None else seed + 3, name="sampling")
+        self.sampler = _built_sampler(seed, self.latent_dim)
         self.kl_weight = 1.0
         self.feature_weight = 1.0
         self.label_smoothing = 0.0
@@ -233,7 +243,7 @@ class VAEGAN(Codes, gans.GAN):
     def train_step(self, data):
         images = data[0] if isinstance(data, (tuple, list)) else data
         self._check_images(images)
-        prior_codes = keras.random.normal((tf.shape(images)[0], self.latent_dim), seed=self.seed_generator)
+        prior_codes = self._noise(tf.shape(images)[0])
         with tf.GradientTape() as e_tape, tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             mean, log_variance = self.encoder(images, training=True)
             reconstructions = self.generator(self.sampler([mean, log_variance]), training=True)
@@ -252,8 +262,7 @@ class VAEGAN(Codes, gans.GAN):
             (g_tape, g_loss, self.generator, self.g_optimizer),
             (d_tape, d_loss, self.discriminator, self.d_optimizer),
         ):
-            variables = network.trainable_variables
-            optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+            self._apply_gradients(tape, loss, network.trainable_variables, optimizer)
         for tracker, value in ((self.d_loss_tracker, d_loss), (self.g_loss_tracker, g_loss), (self.e_loss_tracker, e_loss),
                                (self.kl_tracker, kl), (self.feature_tracker, feature), (self.gan_tracker, gan)):
             tracker.update_state(value)

@@ -51,10 +51,13 @@ def image_grid(images: np.ndarray, columns: int | None = None, padding: int = 2,
 
 
 def save_image(picture: np.ndarray, path: str | Path) -> None:
-    """Write a uint8 picture (from ``image_grid``) as PNG."""
+    """Write a uint8 picture (from ``image_grid``) as PNG, atomically."""
     import imageio.v3 as iio
 
-    iio.imwrite(Path(path), picture)
+    from ganlab import files
+
+    with files.atomic_path(path) as partial:
+        iio.imwrite(partial, picture)
 
 
 def save_grid(images: np.ndarray, path: str | Path, columns: int | None = None, scale: int = 2) -> np.ndarray:

@@ -149,3 +149,97 @@ def test_vaegan_trains_resumes_samples_and_scores_from_the_command_line(tmp_path
     assert cli.main(["score", str(out)]) == 0 and "judge" in capsys.readouterr().out
     assert cli.main(["presets"]) == 0
     assert any(line.startswith("vae-mnist ") and " vae " in line for line in capsys.readouterr().out.splitlines())
+
+
+def _epochs_in_history(run_dir: Path) -> int:
+    path = run_dir / "losses.csv"
+    return max(0, len(path.read_text().splitlines()) - 1) if path.exists() else 0
+
+
+def test_a_run_killed_mid_epoch_resumes_and_matches_an_uninterrupted_one(tmp_path):
+    """SIGKILL, not a clean stop: no handler runs, whatever was being written is cut off.
+    The same command again must continue from the last completed epoch with networks,
+    optimizers and random states restored, and keep each epoch once in the history,
+    the grids and the GIF."""
+    import signal
+    import time
+
+    import imageio.v3 as iio
+
+    from ganlab import callbacks
+
+    command = ["train", "dcgan-mnist", "--epochs", "5", "--max-images", "1024", "--seed", "3", "--quiet"]
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    assert run_cli(*command, "--out", straight).returncode == 0
+
+    environment = dict(os.environ, GANLAB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    # twice: right as epoch 1 is recorded (while its grid and checkpoint are being
+    # written), then 0.3 s into the epoch after epoch 3 (an epoch is 16 steps, ~0.5 s)
+    for recorded, delay in ((1, 0.0), (3, 0.3)):
+        process = subprocess.Popen([sys.executable, "-m", "ganlab", *command, "--out", str(killed)], env=environment,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 240
+            while _epochs_in_history(killed) < recorded and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(delay)
+            assert process.poll() is None, "the run ended before it could be killed"
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == -signal.SIGKILL
+        assert recorded <= _epochs_in_history(killed) < 5
+
+    resumed = run_cli(*command, "--out", killed)
+    assert resumed.returncode == 0, resumed.stderr
+    first, second = callbacks.read_history(straight / "losses.csv"), callbacks.read_history(killed / "losses.csv")
+    assert second["epoch"] == first["epoch"] == [0, 1, 2, 3, 4]  # each epoch once
+    for name in ("d_loss", "g_loss", "real_accuracy", "fake_accuracy"):
+        np.testing.assert_allclose(second[name], first[name], rtol=1e-4, atol=1e-5)
+    assert sorted(path.name for path in (killed / "grids").glob("*.png")) == [f"epoch_{epoch:04d}.png" for epoch in range(1, 6)]
+    assert len(iio.imread(killed / "progress.gif", index=None)) == 5
+    for name in ("epoch_0002.png", "epoch_0005.png"):
+        np.testing.assert_array_equal(iio.imread(killed / "grids" / name), iio.imread(straight / "grids" / name))
+
+
+def test_damaged_files_and_unusable_folders_are_one_line_errors(tmp_path, trained_run):
+    import shutil
+
+    (tmp_path / "a_file").write_text("not a folder")
+    result = run_cli("train", "dcgan-mnist", *TINY, "--out", tmp_path / "a_file" / "run")
+    assert result.returncode == 2 and "cannot create the run folder" in result.stderr and "Traceback" not in result.stderr
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(trained_run, damaged)
+    generator = damaged / "generator.keras"
+    generator.write_bytes(generator.read_bytes()[:500])  # a copy cut short
+    result = run_cli("sample", damaged, "--n", "4", "--out", tmp_path / "s.npz")
+    assert result.returncode == 2 and "cannot be read as a Keras model" in result.stderr and "Traceback" not in result.stderr
+
+    for name in ("latest.weights.h5", "latest.weights.h5.bkp"):
+        path = damaged / "checkpoint" / name
+        if path.exists():
+            path.write_bytes(path.read_bytes()[:1000])
+    recorded = callbacks_history_rows(damaged)
+    result = run_cli("train", "dcgan-mnist", "--epochs", str(recorded + 1), *TINY, "--out", damaged, "--quiet")
+    assert result.returncode == 2 and "cannot be read" in result.stderr and "Traceback" not in result.stderr
+    assert callbacks_history_rows(damaged) == recorded  # nothing was trained over the damage
+
+
+def callbacks_history_rows(run_dir):
+    from ganlab import callbacks
+
+    return len(callbacks.read_history(run_dir / "losses.csv").get("epoch", []))
+
+
+def test_a_diverged_run_exits_with_status_3_and_one_line(monkeypatch, capsys, tmp_path):
+    from ganlab import runs
+
+    def diverge(*args, **kwargs):
+        raise runs.RunDiverged("training diverged: g_loss became nan in epoch 3. The last good checkpoint (epoch 2) is kept")
+
+    monkeypatch.setattr(runs, "train", diverge)
+    assert cli.main(["train", "dcgan-mnist", "--out", str(tmp_path / "run"), "--on-divergence", "restore"]) == cli.EXIT_DIVERGED == 3
+    assert capsys.readouterr().err.strip().endswith("The last good checkpoint (epoch 2) is kept")

@@ -96,6 +96,10 @@ def test_pipeline_rejects_bad_input():
         data.make_dataset(np.zeros(10), 4)
     with pytest.raises(ValueError, match="no full batch"):
         data.make_dataset(np.zeros((3, 2, 2, 1)), 4)
+    with pytest.raises(ValueError, match="no full batch"):  # an empty dataset
+        data.make_dataset(np.zeros((0, 2, 2, 1)), 4)
+    with pytest.raises(ValueError, match="8 images but 7 labels"):
+        data.make_dataset(np.zeros((8, 2, 2, 1)), 4, labels=np.zeros(7))
     with pytest.raises(ValueError, match="repeat"):
         data.make_dataset(np.zeros((8, 2, 2, 1)), 4, skip_epochs=1)
 

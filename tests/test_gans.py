@@ -207,6 +207,12 @@ def test_conditional_gans_need_labels_and_the_right_players():
         gans.ACGAN(generator, models.dcgan_discriminator(widths=(4, 8)))
     with pytest.raises(ValueError, match="noise, label"):
         gans.ConditionalGAN(models.dcgan_generator(latent_dim=8, widths=(16, 8, 4)), models.conditional_discriminator(widths=(4, 8)))
+    labels = np.arange(16) % 10
+    labels[3] = 12
+    with pytest.raises(ValueError, match=r"labels must be in 0..9, got \[0, 1, 2"):
+        gan.fit(real_digits(16), labels, batch_size=8, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="labels must be in 0..9"):
+        gan.fit((real_digits(16), -labels), batch_size=8, epochs=1, verbose=0)
 
 
 def test_conditional_generate_follows_the_labels():
@@ -229,3 +235,55 @@ def test_least_squares_accuracy_uses_the_half_way_threshold():
                 discriminator_loss=losses.least_squares_discriminator_loss, decision_threshold=0.5)
     gan._track_verdicts(tf.constant([[0.6], [0.4]]), tf.constant([[0.3], [0.7]]))
     assert float(gan.real_accuracy_tracker.result()) == 0.5 and float(gan.fake_accuracy_tracker.result()) == 0.5
+
+
+DISTRIBUTED_SCRIPT = r"""
+import json, os, sys
+import tensorflow as tf
+
+# two logical CPU devices: what MirroredStrategy would spread over two GPUs
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from ganlab import callbacks, config, runs
+
+out = sys.argv[1]
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+assert strategy.num_replicas_in_sync == 2
+results = {}
+for preset in ("dcgan-mnist", "wgan-gp-mnist", "acgan-mnist", "vae-mnist", "vaegan-mnist"):
+    # dropout masks are drawn by each replica from its own copy of the layer's random
+    # state, so only a critic without dropout can match number for number
+    recipe = config.get_preset(preset).replace(generator_widths=(16, 8, 4), discriminator_widths=(4, 8), encoder_widths=(4, 8),
+                                               dropout=0.0, batch_size=16, max_images=128, epochs=2, monitor_images=20)
+    histories = []
+    for name, chosen in (("single", None), ("mirrored", strategy)):
+        result = runs.train(recipe, os.path.join(out, preset, name), verbose=0, strategy=chosen)
+        histories.append(result.history)
+    results[preset] = histories
+print(json.dumps(results))
+"""
+
+
+def test_every_trainer_under_mirrored_strategy_matches_single_device_training(tmp_path):
+    """Two replicas on two logical CPUs, each seeing half of every batch, must take the same
+    steps as one device on the whole batch: gradients averaged (not summed) over replicas,
+    each replica its own slice of the noise, batch norm over the whole batch. A fresh
+    process, because logical devices must be set before TensorFlow starts."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    environment = dict(os.environ, GANLAB_OFFLINE="1", PYTHONPATH=str(root))
+    finished = subprocess.run([sys.executable, "-c", DISTRIBUTED_SCRIPT, str(tmp_path)], capture_output=True, text=True,
+                              env=environment, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    results = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert set(results) == {"dcgan-mnist", "wgan-gp-mnist", "acgan-mnist", "vae-mnist", "vaegan-mnist"}
+    for preset, (single, mirrored) in results.items():
+        numbers = [name for name in single if name not in ("epoch", "steps", "seconds")]
+        assert numbers and single["epoch"] == mirrored["epoch"] == [0, 1], preset
+        for name in numbers:
+            np.testing.assert_allclose(mirrored[name], single[name], rtol=1e-4, atol=1e-5, err_msg=f"{preset} {name}")

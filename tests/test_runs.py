@@ -343,3 +343,95 @@ def test_face_autoencoder_preset_runs_on_the_offline_faces(tmp_path):
     result = runs.train(recipe, tmp_path, data_source="embedded", verbose=0)
     assert result.history["steps"] == [2] and "diversity" in result.history
     assert runs.load_encoder(tmp_path).output_shape == [(None, 8), (None, 8)]
+
+
+class PoisonGenerator(keras.callbacks.Callback):
+    """Puts NaN into the generator's last layer when ``epoch`` begins (``times`` times), as
+    a run blowing up would: every loss after that is NaN."""
+
+    def __init__(self, epoch: int, times: int = 1):
+        super().__init__()
+        self.epoch, self.remaining = epoch, times
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.epoch and self.remaining:
+            self.remaining -= 1
+            kernel = self.model.generator.get_layer("to_image").kernel
+            kernel.assign(kernel * np.nan)
+
+
+def _finite(weights) -> bool:
+    return all(np.isfinite(weight).all() for weight in weights)
+
+
+def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_epoch_intact(tmp_path, tiny_config):
+    recipe = tiny_config.replace(epochs=4)
+    with pytest.raises(runs.RunDiverged, match=r"in epoch 3\. The last good checkpoint \(epoch 2\) is kept in") as raised:
+        runs.train(recipe, tmp_path, verbose=0, extra_callbacks=[PoisonGenerator(epoch=2)])
+    assert "--on-divergence restore" in str(raised.value)
+    history = callbacks.read_history(tmp_path / "losses.csv")
+    assert history["epoch"] == [0, 1] and all(np.isfinite(history["g_loss"]))
+    assert sorted(path.name for path in (tmp_path / "grids").glob("*.png")) == ["epoch_0001.png", "epoch_0002.png"]
+    info = json.loads((tmp_path / "run_info.json").read_text())
+    assert info["status"] == "diverged" and info["epochs_done"] == 2
+    assert info["divergences"] == [{"epoch": 3, "loss": info["divergences"][0]["loss"], "value": "nan", "learning_rate_scale": 1.0}]
+    # the checkpoint and the saved generator are those of epoch 2: finite, and the same
+    saved = runs.load_generator(tmp_path)
+    restored = runs.build_gan(recipe)
+    restored.load_weights(tmp_path / "checkpoint" / "latest.weights.h5")
+    assert _finite(saved.get_weights()) and _finite(restored.get_weights())
+    for left, right in zip(restored.generator.get_weights(), saved.get_weights(), strict=True):
+        np.testing.assert_array_equal(left, right)
+    # the same call again, without the poison, resumes from epoch 2
+    again = runs.train(recipe, tmp_path, verbose=0)
+    assert again.first_epoch == 2 and again.history["epoch"] == [0, 1, 2, 3]
+
+
+def test_divergence_guard_can_restore_and_halve_the_learning_rates(tmp_path, tiny_config):
+    recipe = tiny_config.replace(epochs=3)
+    result = runs.train(recipe, tmp_path, verbose=0, on_divergence="restore", extra_callbacks=[PoisonGenerator(epoch=1)])
+    assert result.epochs_done == 3 and result.history["epoch"] == [0, 1, 2] and all(np.isfinite(result.history["d_loss"]))
+    info = json.loads((tmp_path / "run_info.json").read_text())
+    assert info["status"] == "finished" and info["learning_rate_scale"] == 0.5 and len(info["divergences"]) == 1
+    restored = runs.build_gan(recipe)
+    restored.load_weights(tmp_path / "checkpoint" / "latest.weights.h5")
+    assert float(restored.g_optimizer.learning_rate) == pytest.approx(0.5 * recipe.generator_learning_rate)
+    assert float(restored.d_optimizer.learning_rate) == pytest.approx(0.5 * recipe.discriminator_learning_rate)
+    # a later resume keeps the lowered rate (the scale lives in run_info.json)
+    longer = runs.train(recipe.replace(epochs=4), tmp_path, verbose=0)
+    assert longer.first_epoch == 3
+    restored.load_weights(tmp_path / "checkpoint" / "latest.weights.h5")
+    assert float(restored.g_optimizer.learning_rate) == pytest.approx(0.5 * recipe.generator_learning_rate)
+    # a run that keeps diverging gives up after MAX_RESTORES halvings
+    with pytest.raises(runs.RunDiverged, match="diverged again after lowering the learning rate 3 times"):
+        runs.train(recipe.replace(epochs=6), tmp_path, verbose=0, on_divergence="restore", extra_callbacks=[PoisonGenerator(epoch=4, times=10)])
+
+
+@pytest.mark.parametrize("preset", ["dcgan-mnist", "wgan-gp-mnist", "cgan-mnist", "acgan-mnist", "vae-mnist", "vaegan-mnist", "dcgan-lfw"])
+def test_every_network_saves_without_code_and_loads_in_safe_mode(tmp_path, tiny_config, preset):
+    """``.keras`` files hold configs and weights only: no Lambda layer (pickled Python
+    code), so ``safe_mode=True`` loads them and loading runs nothing from the file."""
+    import zipfile
+
+    from ganlab import config
+
+    recipe = config.get_preset(preset).replace(generator_widths=(16, 8, 4), discriminator_widths=(4, 8))
+    trainer = runs.build_gan(recipe)
+    networks = [trainer.generator, *(network for network in (getattr(trainer, "discriminator", None), getattr(trainer, "encoder", None)) if network)]
+    for network in networks:
+        path = tmp_path / f"{network.name}.keras"
+        network.save(path)
+        with zipfile.ZipFile(path) as archive:
+            described = archive.read("config.json").decode()
+        assert '"Lambda"' not in described and "__lambda__" not in described
+        loaded = keras.models.load_model(path, compile=False, safe_mode=True)
+        for left, right in zip(loaded.get_weights(), network.get_weights(), strict=True):
+            np.testing.assert_array_equal(left, right)
+
+
+def test_the_package_never_pickles():
+    from pathlib import Path
+
+    sources = {path.name: path.read_text() for path in (Path(runs.__file__).parent).glob("*.py")}
+    for name, text in sources.items():
+        assert "import pickle" not in text and "allow_pickle=True" not in text and "layers.Lambda" not in text, name
