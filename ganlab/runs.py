@@ -394,7 +394,8 @@ def train(
         info.setdefault("divergences", []).append(
             {"epoch": diverged.epoch + 1, "loss": diverged.name, "value": str(diverged.value), "learning_rate_scale": learning_rate_scale}
         )
-        _finish(out_dir, config, monitor, info, "diverged", time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        _finish(out_dir, config, monitor, info, "diverged", seconds)
         good = completed_epochs(out_dir)
         restores = len(info["divergences"])
         if on_divergence == "restore" and restores <= MAX_RESTORES:
@@ -402,15 +403,16 @@ def train(
             _write_json(out_dir / RUN_INFO_FILE, info)
             if verbose:
                 print(f"ganlab: {diverged}; restarting from epoch {good} with the learning rates x{info['learning_rate_scale']:g}")
-            return train(config, out_dir, minutes, data_source, verbose, extra_callbacks, quality_every,
+            # the restart spends what is left of the time budget, not a new one
+            left = None if minutes is None else max(minutes - seconds / 60, 1 / 60)
+            return train(config, out_dir, left, data_source, verbose, extra_callbacks, quality_every,
                          quality_sample_size, progress_every, on_divergence, strategy)
         advice = ("it diverged again after lowering the learning rate "
                   f"{MAX_RESTORES} times" if on_divergence == "restore"
                   else "run the same command with --on-divergence restore (or on_divergence='restore') to restart from it with half the learning rates")
-        raise RunDiverged(
-            f"training diverged: {diverged}. The last good checkpoint (epoch {good}) is kept in "
-            f"{out_dir / CHECKPOINT_DIR}, with the generator of that epoch; {advice}"
-        ) from None
+        kept = (f"The last good checkpoint (epoch {good}) is kept in {out_dir / CHECKPOINT_DIR}, with the generator of that epoch"
+                if good else "No epoch was completed, so there is no checkpoint to go back to")
+        raise RunDiverged(f"training diverged: {diverged}. {kept}; {advice}") from None
     stopped = bool(time_limit and time_limit.stopped)
     seconds = time.perf_counter() - started
     status = "stopped by time limit" if stopped else "finished"

@@ -435,3 +435,10 @@ def test_the_package_never_pickles():
     sources = {path.name: path.read_text() for path in (Path(runs.__file__).parent).glob("*.py")}
     for name, text in sources.items():
         assert "import pickle" not in text and "allow_pickle=True" not in text and "layers.Lambda" not in text, name
+
+
+def test_a_run_that_diverges_in_its_first_epoch_says_there_is_no_checkpoint(tmp_path, tiny_config):
+    with pytest.raises(runs.RunDiverged, match="in epoch 1. No epoch was completed, so there is no checkpoint"):
+        runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0, extra_callbacks=[PoisonGenerator(epoch=0)])
+    assert not (tmp_path / "losses.csv").exists() or callbacks.read_history(tmp_path / "losses.csv") == {}
+    assert json.loads((tmp_path / "run_info.json").read_text())["status"] == "diverged"
