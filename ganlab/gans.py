@@ -103,7 +103,7 @@ class GAN(SeededTrainer, keras.Model):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.latent_dim = models.latent_size_of(generator)
         self.image_shape = tuple(int(size) for size in generator.output_shape[1:])
         expected = tuple(discriminator.inputs[0].shape[1:])
         if expected != self.image_shape:
@@ -455,7 +455,7 @@ def generate_images(generator: keras.Model, num_images: int, seed: int | None = 
     """
     if num_images < 0:
         raise ValueError(f"num_images must be zero or more, got {num_images}")
-    latent_dim = int(generator.inputs[0].shape[-1])
+    latent_dim = models.latent_size_of(generator)
     return decode_latents(generator, latent_vectors(num_images, latent_dim, seed), batch_size, labels)
 
 
@@ -464,7 +464,7 @@ def decode_latents(generator: keras.Model, latents: np.ndarray, batch_size: int 
     points of a path from ``ganlab.latent``; float32 images in [-1, 1]. Labels as in
     ``generate_images``."""
     latents = np.asarray(latents, dtype="float32")
-    latent_dim = int(generator.inputs[0].shape[-1])
+    latent_dim = models.latent_size_of(generator)
     if latents.ndim != 2 or latents.shape[1] != latent_dim:
         raise ValueError(f"latents must have shape (N, {latent_dim}), got {latents.shape}")
     num_classes = models.num_classes_of(generator)
@@ -480,7 +480,8 @@ def decode_latents(generator: keras.Model, latents: np.ndarray, batch_size: int 
 def decode_class_weights(generator: keras.Model, latents: np.ndarray, class_weights: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """Run a conditional generator on latent vectors and *class weights* (one row of
     ``num_classes`` weights per image, or one row for all) through
-    ``models.soft_label_generator``: one-hot rows draw the classes, mixed rows blend them.
+    ``models.soft_label_generator`` (made once by a caller that draws often, such as
+    ``widgets.ClassExplorer``): one-hot rows draw the classes, mixed rows blend them.
     Float32 images in [-1, 1]. Introduced in book/06_latent_space."""
     latents = np.asarray(latents, dtype="float32")
     class_weights = np.asarray(class_weights, dtype="float32")

@@ -597,9 +597,9 @@ def midpoint_scores(generator, num_pairs: int = SAMPLE_SIZE, seed: int = 0) -> l
     row also gives the codes' mean length; a prior draw's is about sqrt(latent_dim). The
     three rows share one sample size (``num_pairs``), so they compare with each other, and
     with the book's other scores at the default 1,000."""
-    from ganlab import gans, latent
+    from ganlab import gans, latent, models
 
-    latent_dim = int(generator.inputs[0].shape[-1])
+    latent_dim = models.latent_size_of(generator)
     starts = gans.latent_vectors(num_pairs, latent_dim, seed)
     ends = gans.latent_vectors(num_pairs, latent_dim, seed + 1)
     codes = {
@@ -625,7 +625,7 @@ def class_transition(generator, start_class: int, end_class: int, steps: int = 1
     from ganlab import gans, latent, models
 
     positions = np.linspace(0.0, 1.0, steps)
-    noise = gans.latent_vectors(num_images, int(generator.inputs[0].shape[-1]), seed)
+    noise = gans.latent_vectors(num_images, models.latent_size_of(generator), seed)
     result = {"positions": positions, "start_probability": [], "end_probability": [], "start_share": [], "end_share": [], "confidence": []}
     for position in positions:
         weights = latent.class_mixture(start_class, end_class, models.num_classes_of(generator), positions=[position])

@@ -309,6 +309,11 @@ def apply_in_batches(model: keras.Model, inputs, batch_size: int = 256):
     return np.concatenate(pieces)
 
 
+def latent_size_of(generator: keras.Model) -> int:
+    """The size of the latent vectors (noise, codes) a generator or decoder takes."""
+    return int(generator.inputs[0].shape[-1])
+
+
 def num_classes_of(generator: keras.Model) -> int | None:
     """How many classes a conditional generator (from ``conditional_generator``) draws;
     None for an unconditional one."""
@@ -328,11 +333,14 @@ def soft_label_generator(generator: keras.Model) -> keras.Model:
 
     For ``conditioning="one_hot"`` the weights take the one-hot label's place; for
     ``"embedding"`` the per-class vector becomes the weighted mean of the class vectors.
+    A generator that already reads class weights is returned as it is.
     """
+    if len(generator.inputs) == 2 and generator.inputs[1].name == "class_weights":
+        return generator
     num_classes = num_classes_of(generator)
     if num_classes is None:
         raise ValueError(f"{generator.name} is unconditional: it has no class input to mix")
-    noise = keras.Input(shape=(int(generator.inputs[0].shape[-1]),), name="noise")
+    noise = keras.Input(shape=(latent_size_of(generator),), name="noise")
     class_weights = keras.Input(shape=(num_classes,), name="class_weights")
     names = [layer.name for layer in generator.layers]
     if "label_embedding" in names:

@@ -68,8 +68,8 @@ def _check_pair(encoder: keras.Model, decoder: keras.Model) -> tuple[int, tuple]
     if len(encoder.outputs) != 2:
         raise ValueError("the encoder must return [mean, log_variance]; see models.conv_encoder")
     latent_dim = int(encoder.outputs[0].shape[-1])
-    if int(decoder.inputs[0].shape[-1]) != latent_dim:
-        raise ValueError(f"the encoder makes {latent_dim}-dimensional codes but the decoder takes {decoder.inputs[0].shape[-1]}")
+    if models.latent_size_of(decoder) != latent_dim:
+        raise ValueError(f"the encoder makes {latent_dim}-dimensional codes but the decoder takes {models.latent_size_of(decoder)}")
     image_shape = tuple(int(size) for size in decoder.output_shape[1:])
     if tuple(encoder.inputs[0].shape[1:]) != image_shape:
         raise ValueError(f"the decoder makes images of shape {image_shape} but the encoder reads {tuple(encoder.inputs[0].shape[1:])}")
@@ -284,7 +284,7 @@ def encode(encoder: keras.Model, images: np.ndarray, batch_size: int = 256) -> n
 def decode(decoder: keras.Model, latents: np.ndarray, batch_size: int = 256) -> np.ndarray:
     """A decoder's images for ``latents`` (N, latent_dim), float32 clipped to [-1, 1]."""
     latents = np.asarray(latents, dtype="float32")
-    latent_dim = int(decoder.inputs[0].shape[-1])
+    latent_dim = models.latent_size_of(decoder)
     if latents.ndim != 2 or latents.shape[1] != latent_dim:
         raise ValueError(f"the decoder takes codes of shape (N, {latent_dim}), got {latents.shape}")
     return np.clip(models.apply_in_batches(decoder, latents, batch_size).astype("float32"), -1.0, 1.0)

@@ -83,11 +83,14 @@ class Explorer(ipywidgets.VBox):
     """A picture that the generator redraws whenever one of ``controls`` changes.
 
     Subclasses say what the generator gets (``inputs``, from the current control values
-    or from values passed in) and which frames the static version holds (``static_frames``).
+    or from values passed in; latent vectors unless ``render`` is overridden) and which
+    frames the static version holds (``static_frames``). ``label`` is the class a
+    conditional generator draws.
     Displayed in a notebook it is the live widget where widgets work and the static
     version elsewhere (the rendered book, an HTML export)."""
 
     title = "Latent explorer"
+    label: int | None = None
 
     def __init__(self, generator, controls: list, scale: int = 5, frames: int = 17):
         if frames < 2:
@@ -110,8 +113,8 @@ class Explorer(ipywidgets.VBox):
         raise NotImplementedError
 
     def render(self, inputs) -> np.ndarray:
-        """The generator's images for ``inputs``, in inference mode, clipped to [-1, 1]."""
-        return np.clip(models.apply_in_batches(self.generator, inputs), -1.0, 1.0).astype(np.float32)
+        """The generator's images for ``inputs``, in inference mode, in [-1, 1]."""
+        return gans.decode_latents(self.generator, inputs, labels=self.label)
 
     def redraw(self, change=None) -> None:
         """Recompute the picture from the current control values."""
@@ -129,10 +132,6 @@ class Explorer(ipywidgets.VBox):
         data = super()._repr_mimebundle_(**kwargs)
         data["text/html"] = self.static_html()
         return data
-
-
-def _latent_size(generator) -> int:
-    return int(generator.inputs[0].shape[-1])
 
 
 def _endpoint(value, latent_dim: int) -> np.ndarray:
@@ -153,16 +152,6 @@ def _position_slider(frames: int, description: str = "position") -> ipywidgets.F
     return ipywidgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=1.0 / (frames - 1), description=description, readout_format=".2f")
 
 
-def _with_labels(generator, noise: np.ndarray, label):
-    """The generator's input: the noise, plus labels for a conditional generator."""
-    num_classes = models.num_classes_of(generator)
-    if num_classes is None:
-        if label is not None:
-            raise ValueError("this generator is unconditional: it takes no label")
-        return noise
-    return [noise, gans.class_labels(len(noise), num_classes, label)]
-
-
 class InterpolationExplorer(Explorer):
     """Between two seeds (ints) or two latent vectors (e.g. ``vae.encode`` of two images):
     a position slider from 0 (start) to 1 (end) and a lerp/slerp toggle; seed boxes when
@@ -174,9 +163,9 @@ class InterpolationExplorer(Explorer):
     def __init__(self, generator, start=0, end=1, method: str = "slerp", label: int | None = None, frames: int = 17, scale: int = 5):
         if method not in latent.METHODS:
             raise ValueError(f"method must be one of {latent.METHODS}, got {method!r}")
-        self.latent_dim = _latent_size(generator)
+        self.latent_dim = models.latent_size_of(generator)
+        # gans.decode_latents checks the label against the generator at the first redraw
         self.label = label if label is not None or models.num_classes_of(generator) is None else 0
-        _with_labels(generator, np.zeros((1, self.latent_dim), "float32"), self.label)  # checks the label
         self.fixed = (_endpoint(start, self.latent_dim), _endpoint(end, self.latent_dim))
         self.position = _position_slider(frames)
         self.method = ipywidgets.ToggleButtons(options=list(latent.METHODS), value=method)
@@ -199,7 +188,7 @@ class InterpolationExplorer(Explorer):
         return latent.interpolate(*self.endpoints(), method=method or self.method.value, positions=[position])[0]
 
     def inputs(self, position: float | None = None, method: str | None = None):
-        return _with_labels(self.generator, self.latent_at(position, method)[None], self.label)
+        return self.latent_at(position, method)[None]
 
     def static_frames(self):
         positions = np.linspace(0.0, 1.0, self.frames)
@@ -221,7 +210,7 @@ class ClassExplorer(Explorer):
         if self.num_classes is None:
             raise ValueError(f"{generator.name} is unconditional: class interpolation needs a conditional generator (cgan, acgan)")
         latent.class_mixture(start_class, end_class, self.num_classes, 2)  # checks the classes
-        self.latent_dim, self.count = _latent_size(generator), count
+        self.latent_dim, self.count = models.latent_size_of(generator), count
         self.position = _position_slider(frames)
         self.seed = _seed_box(seed, "seed")
         classes = list(range(self.num_classes))
@@ -234,6 +223,10 @@ class ClassExplorer(Explorer):
         weights = latent.class_mixture(self.start_class.value, self.end_class.value, self.num_classes, positions=[position])
         noise = gans.latent_vectors(self.count, self.latent_dim, self.seed.value)
         return [noise, np.repeat(weights, self.count, axis=0)]
+
+    def render(self, inputs) -> np.ndarray:
+        noise, weights = inputs
+        return gans.decode_class_weights(self.generator, noise, weights)
 
     def static_frames(self):
         positions = np.linspace(0.0, 1.0, self.frames)
@@ -252,7 +245,7 @@ class DirectionExplorer(Explorer):
 
     def __init__(self, generator, directions, spreads=None, origin=0, count: int = 5, extent: float = 3.0,
                  label: int | None = None, frames: int = 13, scale: int = 4):
-        self.latent_dim = _latent_size(generator)
+        self.latent_dim = models.latent_size_of(generator)
         self.directions = np.asarray(directions, dtype=np.float32)
         if self.directions.ndim != 2 or self.directions.shape[1] != self.latent_dim:
             raise ValueError(f"directions must be rows of size {self.latent_dim}, got shape {self.directions.shape}")
@@ -274,7 +267,7 @@ class DirectionExplorer(Explorer):
         return (self.origin + (amounts * self.spreads) @ self.directions).astype(np.float32)
 
     def inputs(self, amounts=None):
-        return _with_labels(self.generator, self.latents(amounts), self.label)
+        return self.latents(amounts)
 
     def static_frames(self):
         steps = np.linspace(-self.extent, self.extent, self.frames)
@@ -294,7 +287,8 @@ def generator_directions(generator, count: int = 3, samples: int = 2000, seed: i
 
     inputs = generator.inputs if len(generator.inputs) > 1 else generator.inputs[0]
     features_model = keras.Model(inputs, generator.get_layer(layer).output)
-    noise = gans.latent_vectors(samples, _latent_size(generator), seed)
+    noise = gans.latent_vectors(samples, models.latent_size_of(generator), seed)
+    num_classes = models.num_classes_of(generator)
     # a conditional generator gets every class in turn
-    features = models.apply_in_batches(features_model, _with_labels(generator, noise, None))
+    features = models.apply_in_batches(features_model, [noise, gans.class_labels(samples, num_classes)] if num_classes else noise)
     return latent.feature_directions(noise, features.reshape(samples, -1), count)

@@ -126,6 +126,7 @@ def test_soft_label_generator_shares_the_layers_and_mixes_classes(conditioning):
     # shared weights: training the generator changes the soft-label one too
     generator.get_layer("to_image").kernel.assign(generator.get_layer("to_image").kernel * 2)
     np.testing.assert_allclose(soft([noise, one_hot]).numpy(), generator([noise, labels]).numpy(), atol=1e-6)
+    assert models.soft_label_generator(soft) is soft
     with pytest.raises(ValueError, match="unconditional"):
         models.soft_label_generator(models.dcgan_generator(latent_dim=6, widths=(8, 4)))
 
