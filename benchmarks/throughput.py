@@ -27,8 +27,9 @@ import tensorflow as tf  # noqa: E402
 from ganlab import config, data, runs  # noqa: E402
 
 
-def reference_trainer(recipe):
-    """The tutorial's loop: returns a function that trains ``steps`` batches from an iterator."""
+def reference_trainer(recipe, jit_compile=False):
+    """The tutorial's loop: returns a function that trains ``steps`` batches from an iterator
+    (its step compiled with XLA when ``jit_compile``)."""
     built = runs.build_gan(recipe)  # fresh networks of the same architecture
     generator, discriminator = built.generator, built.discriminator
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
@@ -36,7 +37,7 @@ def reference_trainer(recipe):
     discriminator_optimizer = keras.optimizers.Adam(recipe.discriminator_learning_rate, beta_1=recipe.beta_1)
     real_target = 1.0 - recipe.label_smoothing
 
-    @tf.function
+    @tf.function(jit_compile=jit_compile)
     def train_step(images):
         noise = tf.random.normal([tf.shape(images)[0], recipe.latent_dim])
         with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
@@ -89,15 +90,16 @@ class InterleavedReference(keras.callbacks.Callback):
             self.rates["reference"].append(self.images_per_repeat / reference_seconds)
 
 
-def measure(preset, batch_size, steps, repeats, steps_per_execution=None):
-    """Median images/second of the reference loop and of ganlab's ``fit``, interleaved."""
+def measure(preset, batch_size, steps, repeats, steps_per_execution=None, jit_compile=False):
+    """Median images/second of the reference loop and of ganlab's ``fit``, interleaved,
+    both with XLA when ``jit_compile``."""
     recipe = config.get_preset(preset).replace(batch_size=batch_size, steps_per_execution=steps_per_execution)
     images = data.load_mnist(verbose=False).images
     dataset = data.make_dataset(images, batch_size, seed=0, repeat=True)
-    reference = reference_trainer(recipe)
+    reference = reference_trainer(recipe, jit_compile)
     reference_iterator = iter(dataset)
     reference(reference_iterator, 3)  # trace and warm up
-    gan = runs.build_gan(recipe, steps_per_epoch=steps)
+    gan = runs.build_gan(recipe, steps_per_epoch=steps, jit_compile=jit_compile)
     timer = InterleavedReference(reference, reference_iterator, steps, batch_size)
     gan.fit(dataset, epochs=repeats + 1, steps_per_epoch=steps, callbacks=[timer], verbose=0, shuffle=False)
     medians = {name: statistics.median(rates) for name, rates in timer.rates.items()}
@@ -117,18 +119,19 @@ def main():
     parser.add_argument(
         "--steps-per-execution", type=int, nargs="+", default=[1, 4], help="caps to compare (the preset uses 4)"
     )
+    parser.add_argument("--jit-compile", action="store_true", help="compile both with XLA (Keras' default does on a GPU)")
     args = parser.parse_args()
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
-        f"devices {[device.device_type for device in tf.config.list_physical_devices()]}"
+        f"devices {[device.device_type for device in tf.config.list_physical_devices()]}, XLA {'on' if args.jit_compile else 'off'}"
     )
     print("| networks | batch | steps per call | plain loop (img/s) | ganlab GAN.fit (img/s) | ratio |")
     print("|---|---|---|---|---|---|")
     for case in args.cases:
         preset, batch_size = case.split(":")
         for grouping in args.steps_per_execution:
-            medians, per_call = measure(preset, int(batch_size), args.steps, args.repeats, grouping)
+            medians, per_call = measure(preset, int(batch_size), args.steps, args.repeats, grouping, args.jit_compile)
             ratio = medians["ganlab"] / medians["reference"]
             print(
                 f"| {preset} | {batch_size} | {per_call} | {medians['reference']:.0f} | {medians['ganlab']:.0f} | {ratio:.3f} |",

@@ -132,12 +132,14 @@ def steps_per_call(steps_per_epoch: int, most: int) -> int:
     return max(size for size in range(1, max(1, min(most, steps_per_epoch)) + 1) if steps_per_epoch % size == 0)
 
 
-def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
+def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None, jit_compile="auto"):
     """The compiled trainer a config describes (``gans.GAN``, ``WGAN``, ``ConditionalGAN``,
     ``ACGAN``, or the autoencoders ``vae.VAE`` and ``vae.VAEGAN``).
 
     Given ``steps_per_epoch``, several steps run per call into the compiled graph (see
-    ``DCGANConfig.steps_per_execution``); without it, one.
+    ``DCGANConfig.steps_per_execution``); without it, one. ``jit_compile`` is Keras'
+    (XLA): ``"auto"`` turns it on with a GPU and off on a CPU, where
+    ``benchmarks/throughput.py --jit-compile`` measures it slower.
     """
     import keras
 
@@ -154,7 +156,7 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
 
     steps = steps_per_call(steps_per_epoch, config.steps_per_execution) if steps_per_epoch else 1
     if config.autoencoder:
-        return _build_autoencoder(config, generator, critic_shape, optimizer, steps)
+        return _build_autoencoder(config, generator, critic_shape, optimizer, steps, jit_compile)
     if config.model == "cgan":
         discriminator = models.conditional_discriminator(num_classes=config.num_classes, **critic_shape)
     else:
@@ -172,7 +174,7 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None):
     else:
         gan = gans.GAN(generator, discriminator, seed=config.seed)
 
-    options = dict(steps_per_execution=steps)
+    options = dict(steps_per_execution=steps, jit_compile=jit_compile)
     if config.model in ("gan", "cgan"):
         options.update(
             generator_loss=losses.get_generator_loss(config.generator_loss),
@@ -212,7 +214,7 @@ def build_encoder(config: DCGANConfig):
     return models.conv_encoder(config.image_shape, config.latent_dim, config.encoder_widths, config.kernel_size)
 
 
-def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimizer, steps: int):
+def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimizer, steps: int, jit_compile):
     """The compiled ``vae.VAE`` or ``vae.VAEGAN`` of a config (see ``build_gan``)."""
     from ganlab import losses, models, vae
 
@@ -221,7 +223,7 @@ def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimiz
         autoencoder = vae.VAE(encoder, decoder, seed=config.seed)
         autoencoder.compile(
             optimizer(config.generator_learning_rate), reconstruction_loss=losses.get_reconstruction_loss(config.reconstruction),
-            kl_weight=config.kl_weight, steps_per_execution=steps,
+            kl_weight=config.kl_weight, steps_per_execution=steps, jit_compile=jit_compile,
         )
         return autoencoder
     discriminator = models.dcgan_discriminator(features=True, **critic_shape)
@@ -229,7 +231,7 @@ def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimiz
     autoencoder.compile(
         d_optimizer=optimizer(config.discriminator_learning_rate), g_optimizer=optimizer(config.generator_learning_rate),
         e_optimizer=optimizer(config.encoder_learning_rate), kl_weight=config.kl_weight, feature_weight=config.feature_weight,
-        label_smoothing=config.label_smoothing, steps_per_execution=steps,
+        label_smoothing=config.label_smoothing, steps_per_execution=steps, jit_compile=jit_compile,
     )
     return autoencoder
 

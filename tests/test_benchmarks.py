@@ -31,3 +31,8 @@ def test_data_pipeline_benchmark_compares_the_same_images():
     # the two loaders produce the same pictures up to their resize filters
     assert result["difference"] < 4.0
     assert "vs PIL loop" in data_pipeline.table(result)
+
+
+def test_throughput_benchmark_can_compile_both_trainers_with_xla():
+    medians, _ = throughput.measure("dcgan-mnist", batch_size=16, steps=4, repeats=1, steps_per_execution=2, jit_compile=True)
+    assert all(rate > 0 for rate in medians.values())
