@@ -236,6 +236,21 @@ def execute(notebook_path: str | Path, quick: bool, runs_root: str | Path | None
     return notebook, seconds
 
 
+def stderr_outputs(notebook) -> list[str]:
+    """What the executed ``notebook`` wrote to stderr, one entry per output: the cell's
+    number and the output's first line. The chapters filter TensorFlow's known start-up
+    lines (``ganlab.stderr_filter``), so anything left is a warning a reader would see
+    (a font fallback, a deprecation) and the committed chapters must have none."""
+    found = []
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                first_line = (output.get("text", "").strip().splitlines() or [""])[0]
+                found.append(f"code cell {number}: {first_line[:160]}")
+    return found
+
+
 def stamp(notebook, quick: bool, seconds: float) -> None:
     """Record in the notebook's metadata what produced its outputs."""
     import platform
@@ -288,6 +303,16 @@ def _main(argv: list[str] | None = None) -> int:
             return 1
         stamp(notebook, quick=args.quick, seconds=seconds)
         target = Path(args.output) / path.name if args.output else (path if args.full else None)
+        noise = stderr_outputs(notebook)
+        if noise and args.full:
+            # keep the run for inspection, but never in place of the chapter: the book's
+            # tests refuse a committed chapter with stderr outputs
+            rejected = Path(tempfile.mkdtemp(prefix="ganlab-book-rejected-")) / path.name
+            nbformat.write(notebook, rejected)
+            listing = "\n  ".join(noise)
+            print(f"ganlab.book: {path} wrote to stderr, so it was not saved in place "
+                  f"(the executed copy is {rejected}):\n  {listing}", file=sys.stderr)
+            return 1
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(f".{target.name}.partial")

@@ -159,3 +159,23 @@ def test_show_progress_embeds_a_thinned_small_gif(tmp_path, monkeypatch):
     assert len(frames) == 4 and frames.shape[2] <= 20
     with pytest.raises(ValueError, match="no monitor grids"):
         book.show_progress(tmp_path / "empty", alt="x")
+
+
+def test_runner_refuses_a_full_run_that_wrote_to_stderr(tmp_path, capsys):
+    path = tmp_path / "noisy.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell("print('fine')"),
+        nbformat.v4.new_code_cell("import sys\nprint('findfont: Font family not found', file=sys.stderr)"),
+    ]
+    nbformat.write(notebook, path)
+    before = path.read_text()
+    assert book._main(["run", "--full", str(path)]) == 1
+    error = capsys.readouterr().err
+    assert "noisy.ipynb wrote to stderr, so it was not saved in place" in error
+    assert "code cell 2: findfont: Font family not found" in error
+    assert path.read_text() == before
+    # the executed copy is kept for inspection, outputs and all
+    rejected = Path(error.split("the executed copy is ")[1].split(")")[0])
+    assert book.stderr_outputs(nbformat.read(rejected, as_version=4)) == ["code cell 2: findfont: Font family not found"]
