@@ -7,7 +7,13 @@ process. ganlab trains in one ``fit`` call, one epoch per repeat; after each epo
 callback runs one repeat of the reference loop, so the two alternate and machine noise hits
 both alike. Medians are compared. The framework should cost nothing: target ratio >= 0.95.
 
+``--jit-compile`` compiles both with XLA and ``--precisions`` trains both under each named
+dtype policy (``mixed_float16`` with loss scaling in both), so the same run says whether
+XLA or mixed precision help on this machine, and that ganlab keeps up with the plain loop
+either way.
+
     python benchmarks/throughput.py [--cases dcgan-mnist:64 ...] [--steps 40] [--repeats 7]
+                                    [--jit-compile] [--precisions float32 mixed_bfloat16 ...]
 """
 
 from __future__ import annotations
@@ -29,12 +35,18 @@ from ganlab import config, data, runs  # noqa: E402
 
 def reference_trainer(recipe, jit_compile=False):
     """The tutorial's loop: returns a function that trains ``steps`` batches from an iterator
-    (its step compiled with XLA when ``jit_compile``)."""
-    built = runs.build_gan(recipe)  # fresh networks of the same architecture
+    (its step compiled with XLA when ``jit_compile``). Its networks compute in the recipe's
+    precision; under mixed float16 its optimizers scale the loss, as Keras' guide does it."""
+    built = runs.build_gan(recipe)  # fresh networks of the same architecture and precision
     generator, discriminator = built.generator, built.discriminator
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
-    generator_optimizer = keras.optimizers.Adam(recipe.generator_learning_rate, beta_1=recipe.beta_1)
-    discriminator_optimizer = keras.optimizers.Adam(recipe.discriminator_learning_rate, beta_1=recipe.beta_1)
+
+    def adam(learning_rate):
+        optimizer = keras.optimizers.Adam(learning_rate, beta_1=recipe.beta_1)
+        return keras.optimizers.LossScaleOptimizer(optimizer) if recipe.precision == "mixed_float16" else optimizer
+
+    generator_optimizer = adam(recipe.generator_learning_rate)
+    discriminator_optimizer = adam(recipe.discriminator_learning_rate)
     real_target = 1.0 - recipe.label_smoothing
 
     @tf.function(jit_compile=jit_compile)
@@ -48,8 +60,11 @@ def reference_trainer(recipe, jit_compile=False):
             discriminator_loss = cross_entropy(tf.fill(tf.shape(real_output), real_target), real_output) + cross_entropy(
                 tf.zeros_like(fake_output), fake_output
             )
-        generator_gradients = generator_tape.gradient(generator_loss, generator.trainable_variables)
-        discriminator_gradients = discriminator_tape.gradient(discriminator_loss, discriminator.trainable_variables)
+            # the identity for a plain optimizer; times the loss scale for a LossScaleOptimizer
+            scaled_generator_loss = generator_optimizer.scale_loss(generator_loss)
+            scaled_discriminator_loss = discriminator_optimizer.scale_loss(discriminator_loss)
+        generator_gradients = generator_tape.gradient(scaled_generator_loss, generator.trainable_variables)
+        discriminator_gradients = discriminator_tape.gradient(scaled_discriminator_loss, discriminator.trainable_variables)
         generator_optimizer.apply_gradients(zip(generator_gradients, generator.trainable_variables))
         discriminator_optimizer.apply_gradients(zip(discriminator_gradients, discriminator.trainable_variables))
         return generator_loss, discriminator_loss
@@ -90,10 +105,10 @@ class InterleavedReference(keras.callbacks.Callback):
             self.rates["reference"].append(self.images_per_repeat / reference_seconds)
 
 
-def measure(preset, batch_size, steps, repeats, steps_per_execution=None, jit_compile=False):
+def measure(preset, batch_size, steps, repeats, steps_per_execution=None, jit_compile=False, precision="float32"):
     """Median images/second of the reference loop and of ganlab's ``fit``, interleaved,
-    both with XLA when ``jit_compile``."""
-    recipe = config.get_preset(preset).replace(batch_size=batch_size, steps_per_execution=steps_per_execution)
+    both with XLA when ``jit_compile`` and both in ``precision``."""
+    recipe = config.get_preset(preset).replace(batch_size=batch_size, steps_per_execution=steps_per_execution, precision=precision)
     images = data.load_mnist(verbose=False).images
     dataset = data.make_dataset(images, batch_size, seed=0, repeat=True)
     reference = reference_trainer(recipe, jit_compile)
@@ -120,23 +135,28 @@ def main():
         "--steps-per-execution", type=int, nargs="+", default=[1, 4], help="caps to compare (the preset uses 4)"
     )
     parser.add_argument("--jit-compile", action="store_true", help="compile both with XLA (Keras' default does on a GPU)")
+    parser.add_argument(
+        "--precisions", nargs="+", default=["float32"], choices=config.PRECISIONS, help="dtype policies to compare"
+    )
     args = parser.parse_args()
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
         f"devices {[device.device_type for device in tf.config.list_physical_devices()]}, XLA {'on' if args.jit_compile else 'off'}"
     )
-    print("| networks | batch | steps per call | plain loop (img/s) | ganlab GAN.fit (img/s) | ratio |")
-    print("|---|---|---|---|---|---|")
+    print("| networks | batch | precision | steps per call | plain loop (img/s) | ganlab GAN.fit (img/s) | ratio |")
+    print("|---|---|---|---|---|---|---|")
     for case in args.cases:
         preset, batch_size = case.split(":")
-        for grouping in args.steps_per_execution:
-            medians, per_call = measure(preset, int(batch_size), args.steps, args.repeats, grouping, args.jit_compile)
-            ratio = medians["ganlab"] / medians["reference"]
-            print(
-                f"| {preset} | {batch_size} | {per_call} | {medians['reference']:.0f} | {medians['ganlab']:.0f} | {ratio:.3f} |",
-                flush=True,
-            )
+        for precision in args.precisions:
+            for grouping in args.steps_per_execution:
+                medians, per_call = measure(preset, int(batch_size), args.steps, args.repeats, grouping, args.jit_compile, precision)
+                ratio = medians["ganlab"] / medians["reference"]
+                print(
+                    f"| {preset} | {batch_size} | {precision} | {per_call} | {medians['reference']:.0f} | "
+                    f"{medians['ganlab']:.0f} | {ratio:.3f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,11 @@ coverage), beside a row for 1,000 held-out real digits computed the same way.
     python benchmarks/time_to_quality.py [--budgets 2 5 10] [--presets dcgan-mnist dcgan-mnist-tutorial]
     python benchmarks/time_to_quality.py --presets dcgan-mnist vae-mnist vaegan-mnist \
         --plot benchmarks/results/time_to_quality_vae.png    # book/05_vae_and_vaegan
+    python benchmarks/time_to_quality.py --budgets 2 5 --presets dcgan-mnist dcgan-mnist:mixed_bfloat16 \
+        --plot benchmarks/results/time_to_quality_precision.png   # README, mixed precision
+
+A preset may name a precision after a colon (``PRESET:PRECISION``, see
+``config.PRECISIONS``): the same recipe computed under that dtype policy.
 
 Prints a Markdown table and writes a plot to benchmarks/results/time_to_quality.png.
 Target: dcgan-mnist at 5 minutes reaches a judge-FID at least 3x lower than
@@ -59,11 +64,18 @@ class BudgetSnapshots(keras.callbacks.Callback):
                 self.snapshots[budget] = self._snapshot()
 
 
-def train_with_snapshots(preset: str, budgets, out_dir: Path):
-    """Train ``preset`` for the largest budget; return {budget: (generator weights, steps)}."""
+def recipe_for(spec: str):
+    """The recipe of ``PRESET`` or ``PRESET:PRECISION``."""
+    preset, _, precision = spec.partition(":")
+    return config.get_preset(preset).replace(epochs=100_000, precision=precision or None)
+
+
+def train_with_snapshots(spec: str, budgets, out_dir: Path):
+    """Train ``spec`` (``PRESET[:PRECISION]``) for the largest budget; return the recipe,
+    the generator and {budget: (generator weights, steps)}."""
     if out_dir.exists():
         raise SystemExit(f"{out_dir} exists: remove it, each measurement starts its run fresh")
-    recipe = config.get_preset(preset).replace(epochs=100_000)
+    recipe = recipe_for(spec)
     snapshots = BudgetSnapshots(budgets)
     runs.train(recipe, out_dir, minutes=max(budgets), verbose=0, extra_callbacks=[snapshots])
     generator = runs.load_generator(out_dir)
@@ -80,7 +92,7 @@ def main():
 
     rows = []
     for preset in args.presets:
-        _, generator, snapshots = train_with_snapshots(preset, args.budgets, args.out / preset)
+        _, generator, snapshots = train_with_snapshots(preset, args.budgets, args.out / preset.replace(":", "-"))
         for budget in sorted(snapshots):
             weights, steps = snapshots[budget]
             generator.set_weights(weights)

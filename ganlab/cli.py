@@ -1,6 +1,6 @@
 """``python -m ganlab``: a thin command line over ``ganlab.runs``.
 
-    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] --out DIR
+    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--precision P] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
     python -m ganlab score RUN_DIR|FILE.npz
     python -m ganlab presets
@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data-source", choices=["auto", "keras", "embedded"], default="auto",
                        help="MNIST: where from; 'embedded' also makes a CelebA preset use the offline faces")
     train.add_argument("--data-dir", help="folder of the images (CelebA, or any folder for dataset 'folder')")
+    train.add_argument("--precision", choices=config_module.PRECISIONS,
+                       help="arithmetic: float32 (default) or a mixed 16-bit policy, for GPUs and TPUs (see the appendix)")
     train.add_argument("--out", type=Path, help="run folder (default runs/PRESET)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--on-divergence", choices=["stop", "restore"], default="stop",
@@ -87,7 +89,7 @@ def _train(args) -> int:
     out_dir = args.out or Path("runs") / args.preset
     config = runs.prepare_config(
         args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
-        data_dir=args.data_dir,
+        data_dir=args.data_dir, precision=args.precision,
     )
     try:
         result = runs.train(

@@ -77,6 +77,11 @@ class DCGANConfig:
     reconstruction: str = "bernoulli"
     kl_weight: float = 1.0
     feature_weight: float = 1.0
+    # Arithmetic (appendix on dependable runs): "float32", or a Keras mixed policy that
+    # computes in 16 bits and keeps float32 weights ("mixed_float16" with loss scaling, for
+    # GPUs with tensor cores; "mixed_bfloat16", for TPUs and recent CPUs). Off by default:
+    # benchmarks/throughput.py --precision measures whether it helps on a given machine.
+    precision: str = "float32"
 
     def validate(self) -> "DCGANConfig":
         """Raise ``ValueError`` naming the first field that makes no sense; return self."""
@@ -103,6 +108,7 @@ class DCGANConfig:
         choices = {
             "model": MODELS, "optimizer": OPTIMIZERS, "conditioning": ("one_hot", "embedding"),
             "dataset": DATASETS, "upsampling": UPSAMPLINGS, "reconstruction": RECONSTRUCTIONS,
+            "precision": PRECISIONS,
         }
         for field, allowed in choices.items():
             if getattr(self, field) not in allowed:
@@ -180,6 +186,7 @@ RECONSTRUCTIONS = ("bernoulli", "squared_error")
 DATASETS = ("mnist", "celeba", "lfw", "folder")
 UPSAMPLINGS = ("transpose", "resize")
 OPTIMIZERS = ("adam", "rmsprop")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 TUTORIAL_GENERATOR_WIDTHS = (256, 128, 64)
 TUTORIAL_DISCRIMINATOR_WIDTHS = (64, 128)

@@ -55,8 +55,17 @@ class SeededTrainer:
         """One optimizer step on ``loss``. Under a ``tf.distribute`` strategy each replica's
         loss is a mean over its own share of the batch and Keras sums the replicas'
         gradients, so the gradients are divided by the number of replicas: the step is then
-        the one a single device would take on the whole batch."""
-        gradients = tape.gradient(loss, variables)
+        the one a single device would take on the whole batch.
+
+        With a ``LossScaleOptimizer`` (mixed float16) the gradients are those of the loss
+        times the optimizer's current scale, so that small ones do not round to zero in
+        float16; the optimizer divides the scale out again (and skips a step whose
+        gradients overflowed)."""
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            # the same as differentiating scale_loss(loss), without recording it on the tape
+            gradients = tape.gradient(loss, variables, output_gradients=optimizer.scale_loss(tf.ones_like(loss)))
+        else:
+            gradients = tape.gradient(loss, variables)
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         if replicas > 1:
             # scalar_mul also scales the sparse gradients of an embedding (IndexedSlices)

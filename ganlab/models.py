@@ -8,8 +8,33 @@ generator maps noise); its encoder is ``conv_encoder``.
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 from keras import layers
+
+# Each builder's output layer computes in float32 whatever the dtype policy: under mixed
+# precision (``precision``) the losses, the sigmoid and the VAE's sampling then read
+# float32 numbers, the placement Keras' mixed-precision guide recommends. Under the
+# default float32 policy it changes nothing.
+OUTPUT_DTYPE = "float32"
+
+
+@contextlib.contextmanager
+def precision(policy: str):
+    """Build networks under Keras' dtype ``policy`` inside this block: ``"float32"``, or a
+    mixed policy (``"mixed_float16"``, ``"mixed_bfloat16"``) whose layers compute in 16
+    bits and keep their weights in float32. The previous policy is restored afterwards.
+    Introduced in book/appendix_scaling."""
+    previous = keras.config.dtype_policy()
+    try:
+        keras.config.set_dtype_policy(policy)
+    except ValueError as error:
+        raise ValueError(f"unknown precision {policy!r}: {error}") from error
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def count_upsamplings(image_size: int, max_upsamplings: int, min_start_size: int = 4) -> int:
@@ -23,18 +48,18 @@ def count_upsamplings(image_size: int, max_upsamplings: int, min_start_size: int
     return upsamplings
 
 
-def _upsample(x, filters, kernel_size, stride, upsampling, name, activation=None):
+def _upsample(x, filters, kernel_size, stride, upsampling, name, activation=None, dtype=None):
     """One generator layer: a transposed convolution, or (``upsampling="resize"``, stride 2)
     nearest-neighbour doubling followed by a convolution. A transposed convolution whose
     kernel does not divide by its stride overlaps unevenly and paints checkerboards
     (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"); resizing first cannot."""
     if upsampling == "resize" and stride == 2:
         x = layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_resize")(x)
-        return layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, activation=activation, name=name)(x)
+        return layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, activation=activation, name=name, dtype=dtype)(x)
     if upsampling not in ("transpose", "resize"):
         raise ValueError(f"upsampling must be 'transpose' or 'resize', got {upsampling!r}")
     return layers.Conv2DTranspose(
-        filters, kernel_size, strides=stride, padding="same", use_bias=False, activation=activation, name=name
+        filters, kernel_size, strides=stride, padding="same", use_bias=False, activation=activation, name=name, dtype=dtype
     )(x)
 
 
@@ -62,7 +87,7 @@ def _generator_body(latent, image_shape, widths, kernel_size, upsampling="transp
         x = _upsample(x, filters, kernel_size, stride, upsampling, name=f"up{index}")
         x = layers.BatchNormalization(synchronized=True, name=f"up{index}_bn")(x)
         x = layers.LeakyReLU(0.2, name=f"up{index}_act")(x)
-    return _upsample(x, channels, kernel_size, strides[-1], upsampling, name="to_image", activation="tanh")
+    return _upsample(x, channels, kernel_size, strides[-1], upsampling, name="to_image", activation="tanh", dtype=OUTPUT_DTYPE)
 
 
 def dcgan_generator(
@@ -130,7 +155,7 @@ def _discriminator_body(x, widths, kernel_size, dropout, batch_norm, with_featur
             x = layers.Dropout(dropout, name=f"down{index}_dropout")(x)
     flat = layers.Flatten(name="flatten")(x)
     if with_features:
-        return flat, layers.Flatten(name="features")(activations)
+        return flat, layers.Flatten(name="features", dtype=OUTPUT_DTYPE)(activations)
     return flat
 
 
@@ -168,11 +193,11 @@ def dcgan_discriminator(
     image = keras.Input(shape=tuple(image_shape), name="image")
     if features:
         flat, activations = _discriminator_body(image, widths, kernel_size, dropout, batch_norm, with_features=True)
-        return keras.Model(image, [layers.Dense(1, name="logit")(flat), activations], name=name)
+        return keras.Model(image, [layers.Dense(1, name="logit", dtype=OUTPUT_DTYPE)(flat), activations], name=name)
     flat = _discriminator_body(image, widths, kernel_size, dropout, batch_norm)
-    logit = layers.Dense(1, name="logit")(flat)
+    logit = layers.Dense(1, name="logit", dtype=OUTPUT_DTYPE)(flat)
     if num_classes:
-        class_logits = layers.Dense(num_classes, name="class_logits")(flat)
+        class_logits = layers.Dense(num_classes, name="class_logits", dtype=OUTPUT_DTYPE)(flat)
         return keras.Model(image, [logit, class_logits], name=name)
     return keras.Model(image, logit, name=name)
 
@@ -195,8 +220,8 @@ def conv_encoder(
         raise ValueError(f"latent_dim must be positive, got {latent_dim}")
     image = keras.Input(shape=tuple(image_shape), name="image")
     flat = _discriminator_body(image, widths, kernel_size, dropout=0.0, batch_norm=False)
-    mean = layers.Dense(latent_dim, name="mean")(flat)
-    log_variance = layers.Dense(latent_dim, name="log_variance")(flat)
+    mean = layers.Dense(latent_dim, name="mean", dtype=OUTPUT_DTYPE)(flat)
+    log_variance = layers.Dense(latent_dim, name="log_variance", dtype=OUTPUT_DTYPE)(flat)
     return keras.Model(image, [mean, log_variance], name=name)
 
 
@@ -221,7 +246,7 @@ def conditional_discriminator(
     label_planes = layers.UpSampling2D((height, width), name="label_planes")(layers.Reshape((1, 1, num_classes), name="label_pixel")(one_hot))
     x = layers.Concatenate(name="image_and_label")([image, label_planes])
     features = _discriminator_body(x, widths, kernel_size, dropout, batch_norm=False)
-    logit = layers.Dense(1, name="logit")(features)
+    logit = layers.Dense(1, name="logit", dtype=OUTPUT_DTYPE)(features)
     return keras.Model([image, label], logit, name=name)
 
 
@@ -248,9 +273,9 @@ def mlp_generator(
     size = 1
     for dimension in output_shape:
         size *= dimension
-    x = layers.Dense(size, activation=output_activation, name="to_output")(x)
+    x = layers.Dense(size, activation=output_activation, name="to_output", dtype=OUTPUT_DTYPE)(x)
     if len(output_shape) > 1:
-        x = layers.Reshape(tuple(output_shape), name="to_image")(x)
+        x = layers.Reshape(tuple(output_shape), name="to_image", dtype=OUTPUT_DTYPE)(x)
     return keras.Model(noise, x, name=name)
 
 
@@ -274,7 +299,7 @@ def mlp_discriminator(
         x = layers.LeakyReLU(0.2, name=f"dense{index}_act")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"dense{index}_dropout")(x)
-    logit = layers.Dense(1, name="logit")(x)
+    logit = layers.Dense(1, name="logit", dtype=OUTPUT_DTYPE)(x)
     return keras.Model(inputs, logit, name=name)
 
 

@@ -20,6 +20,7 @@ import dataclasses
 import json
 import os
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -139,28 +140,27 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None, jit_compi
     Given ``steps_per_epoch``, several steps run per call into the compiled graph (see
     ``DCGANConfig.steps_per_execution``); without it, one. ``jit_compile`` is Keras'
     (XLA): ``"auto"`` turns it on with a GPU and off on a CPU, where
-    ``benchmarks/throughput.py --jit-compile`` measures it slower.
+    ``benchmarks/throughput.py --jit-compile`` measures it slower. The networks compute
+    in ``config.precision``; under ``"mixed_float16"`` every optimizer scales the loss
+    (``keras.optimizers.LossScaleOptimizer``) so that small gradients survive float16.
     """
     import keras
 
-    from ganlab import gans, losses, models
+    from ganlab import gans, losses
 
-    shape = dict(image_shape=config.image_shape, kernel_size=config.kernel_size)
     generator = build_generator(config)
-    critic_shape = dict(widths=config.discriminator_widths, dropout=config.dropout, **shape)
 
     def optimizer(learning_rate):
         if config.optimizer == "rmsprop":
-            return keras.optimizers.RMSprop(learning_rate)
-        return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, beta_2=config.beta_2)
+            chosen = keras.optimizers.RMSprop(learning_rate)
+        else:
+            chosen = keras.optimizers.Adam(learning_rate, beta_1=config.beta_1, beta_2=config.beta_2)
+        return keras.optimizers.LossScaleOptimizer(chosen) if config.precision == "mixed_float16" else chosen
 
     steps = steps_per_call(steps_per_epoch, config.steps_per_execution) if steps_per_epoch else 1
     if config.autoencoder:
-        return _build_autoencoder(config, generator, critic_shape, optimizer, steps, jit_compile)
-    if config.model == "cgan":
-        discriminator = models.conditional_discriminator(num_classes=config.num_classes, **critic_shape)
-    else:
-        discriminator = models.dcgan_discriminator(num_classes=config.num_classes if config.model == "acgan" else None, **critic_shape)
+        return _build_autoencoder(config, generator, optimizer, steps, jit_compile)
+    discriminator = build_discriminator(config)
 
     if config.model == "wgan":
         gan = gans.WGAN(
@@ -194,29 +194,48 @@ def build_gan(config: DCGANConfig, steps_per_epoch: int | None = None, jit_compi
 
 
 def build_generator(config: DCGANConfig):
-    """The (untrained) generator a config describes; a VAE's decoder."""
+    """The (untrained) generator a config describes, in its precision; a VAE's decoder."""
     from ganlab import models
 
     shape = dict(image_shape=config.image_shape, kernel_size=config.kernel_size)
-    if config.conditional:
-        return models.conditional_generator(
-            config.latent_dim, config.num_classes, widths=config.generator_widths, conditioning=config.conditioning, **shape
-        )
-    return models.dcgan_generator(latent_dim=config.latent_dim, widths=config.generator_widths, upsampling=config.upsampling, **shape)
+    with models.precision(config.precision):
+        if config.conditional:
+            return models.conditional_generator(
+                config.latent_dim, config.num_classes, widths=config.generator_widths, conditioning=config.conditioning, **shape
+            )
+        return models.dcgan_generator(latent_dim=config.latent_dim, widths=config.generator_widths, upsampling=config.upsampling, **shape)
+
+
+def build_discriminator(config: DCGANConfig):
+    """The (untrained) discriminator or critic a config describes, in its precision: with
+    the label as extra image channels for a CGAN, a class head for an ACGAN, a features
+    output for a VAE-GAN."""
+    from ganlab import models
+
+    shape = dict(
+        image_shape=config.image_shape, kernel_size=config.kernel_size, widths=config.discriminator_widths, dropout=config.dropout
+    )
+    with models.precision(config.precision):
+        if config.model == "cgan":
+            return models.conditional_discriminator(num_classes=config.num_classes, **shape)
+        if config.model == "vaegan":
+            return models.dcgan_discriminator(features=True, **shape)
+        return models.dcgan_discriminator(num_classes=config.num_classes if config.model == "acgan" else None, **shape)
 
 
 def build_encoder(config: DCGANConfig):
-    """The (untrained) encoder of a VAE or VAE-GAN config."""
+    """The (untrained) encoder of a VAE or VAE-GAN config, in its precision."""
     from ganlab import models
 
     if not config.autoencoder:
         raise ValueError(f"a {config.model!r} model has no encoder")
-    return models.conv_encoder(config.image_shape, config.latent_dim, config.encoder_widths, config.kernel_size)
+    with models.precision(config.precision):
+        return models.conv_encoder(config.image_shape, config.latent_dim, config.encoder_widths, config.kernel_size)
 
 
-def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimizer, steps: int, jit_compile):
+def _build_autoencoder(config: DCGANConfig, decoder, optimizer, steps: int, jit_compile):
     """The compiled ``vae.VAE`` or ``vae.VAEGAN`` of a config (see ``build_gan``)."""
-    from ganlab import losses, models, vae
+    from ganlab import losses, vae
 
     encoder = build_encoder(config)
     if config.model == "vae":
@@ -226,7 +245,7 @@ def _build_autoencoder(config: DCGANConfig, decoder, critic_shape: dict, optimiz
             kl_weight=config.kl_weight, steps_per_execution=steps, jit_compile=jit_compile,
         )
         return autoencoder
-    discriminator = models.dcgan_discriminator(features=True, **critic_shape)
+    discriminator = build_discriminator(config)
     autoencoder = vae.VAEGAN(encoder, decoder, discriminator, seed=config.seed)
     autoencoder.compile(
         d_optimizer=optimizer(config.discriminator_learning_rate), g_optimizer=optimizer(config.generator_learning_rate),
@@ -294,6 +313,13 @@ def train(
         raise ValueError(f"minutes must be positive, got {minutes}")
     if on_divergence not in ("stop", "restore"):
         raise ValueError(f"on_divergence must be 'stop' or 'restore', got {on_divergence!r}")
+    if config.precision == "mixed_float16" and not _has_gpu():
+        warnings.warn(
+            "mixed_float16 without a GPU: a CPU computes float16 in software, about 100x slower than "
+            "float32 (benchmarks/throughput.py --precisions); use float32, or mixed_bfloat16 on a recent CPU",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -431,6 +457,12 @@ def _learning_rates(gan, config: DCGANConfig) -> list[tuple[object, float]]:
         return [(gan.optimizer, config.generator_learning_rate)]
     rates = [(gan.d_optimizer, config.discriminator_learning_rate), (gan.g_optimizer, config.generator_learning_rate)]
     return rates + ([(gan.e_optimizer, config.encoder_learning_rate)] if config.model == "vaegan" else [])
+
+
+def _has_gpu() -> bool:
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
 
 
 def _read_json(path: Path) -> dict:

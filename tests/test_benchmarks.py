@@ -36,3 +36,18 @@ def test_data_pipeline_benchmark_compares_the_same_images():
 def test_throughput_benchmark_can_compile_both_trainers_with_xla():
     medians, _ = throughput.measure("dcgan-mnist", batch_size=16, steps=4, repeats=1, steps_per_execution=2, jit_compile=True)
     assert all(rate > 0 for rate in medians.values())
+
+
+def test_throughput_benchmark_trains_both_under_mixed_precision():
+    medians, _ = throughput.measure("dcgan-mnist", batch_size=16, steps=4, repeats=1, steps_per_execution=2, precision="mixed_float16")
+    assert all(rate > 0 for rate in medians.values())
+
+
+def test_time_to_quality_reads_a_precision_after_the_preset():
+    import pytest
+    import time_to_quality
+
+    assert time_to_quality.recipe_for("dcgan-mnist:mixed_bfloat16").precision == "mixed_bfloat16"
+    assert time_to_quality.recipe_for("dcgan-mnist").precision == "float32"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        time_to_quality.recipe_for("dcgan-mnist:float8")

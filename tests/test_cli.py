@@ -68,6 +68,8 @@ def test_presets_lists_the_recipes(capsys):
         (["sample", "{run}", "--n", "4", "--out", "{tmp}/s.npz", "--label", "3"], "unconditional"),
         (["train", "dcgan-mnist-tutorial", "--out", "{run}"], "holds a 'dcgan-mnist' run"),
         (["train", "dcgan-mnist", "--batch-size", "32", "--out", "{run}"], "cannot change"),
+        (["train", "dcgan-mnist", "--precision", "mixed_bfloat16", "--out", "{run}"], "precision='float32'"),
+        (["train", "dcgan-mnist", "--precision", "float16", "--out", "{tmp}/x"], "invalid choice: 'float16'"),
         (["train", "dcgan-celeba", "--data-dir", "{tmp}/nothing", "--out", "{tmp}/x"], "no CelebA images under"),
     ],
 )

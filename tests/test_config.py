@@ -49,6 +49,7 @@ def test_round_trip_through_json(tmp_path):
         ({"max_images": 10}, "max_images"),
         ({"generator_learning_rate": 0.0}, "generator_learning_rate"),
         ({"image_shape": (28, 28)}, "image_shape"),
+        ({"precision": "float16"}, "precision must be one of"),
     ],
 )
 def test_validate_rejects_nonsense(change, message):

@@ -287,3 +287,23 @@ def test_every_trainer_under_mirrored_strategy_matches_single_device_training(tm
         assert numbers and single["epoch"] == mirrored["epoch"] == [0, 1], preset
         for name in numbers:
             np.testing.assert_allclose(mirrored[name], single[name], rtol=1e-4, atol=1e-5, err_msg=f"{preset} {name}")
+
+
+def test_loss_scaling_takes_the_same_step_as_plain_training():
+    """Under mixed float16 the optimizers are LossScaleOptimizers: the gradients are those
+    of the loss times 2^15, divided back before the update. In float32 that must give
+    the step plain training takes (the scale only matters where float16 would round)."""
+    steps = {}
+    for scaled in (False, True):
+        gan = small_gan(seed=3)
+
+        def sgd():
+            optimizer = keras.optimizers.SGD(0.1)
+            return keras.optimizers.LossScaleOptimizer(optimizer) if scaled else optimizer
+
+        gan.compile(d_optimizer=sgd(), g_optimizer=sgd(), label_smoothing=0.1)
+        gan.train_on_batch(real_digits(16), return_dict=True)
+        steps[scaled] = (gan.generator.get_weights(), gan.discriminator.get_weights(), gan.d_optimizer)
+    for plain, scaled in zip(steps[False][0] + steps[False][1], steps[True][0] + steps[True][1], strict=True):
+        np.testing.assert_allclose(scaled, plain, rtol=1e-5, atol=1e-7)
+    assert float(steps[True][2].dynamic_scale) == 2.0**15  # finite gradients keep the scale

@@ -200,3 +200,28 @@ def test_discriminator_features_are_the_last_block_before_dropout():
     np.testing.assert_allclose(first, second)
     with pytest.raises(ValueError, match="not both"):
         models.dcgan_discriminator(num_classes=10, features=True)
+
+
+@pytest.mark.parametrize("policy, compute", [("mixed_float16", "float16"), ("mixed_bfloat16", "bfloat16")])
+def test_networks_built_under_a_mixed_policy_compute_in_16_bits_with_float32_outputs(policy, compute):
+    with models.precision(policy):
+        generator = models.dcgan_generator(latent_dim=8, widths=(16, 8, 4))
+        critic = models.dcgan_discriminator(widths=(4, 8), num_classes=3)
+        encoder = models.conv_encoder(latent_dim=4, widths=(4, 8))
+        point_generator = models.mlp_generator(latent_dim=2, output_shape=(28, 28, 1), widths=(8,))
+    assert keras.config.dtype_policy().name == "float32"  # restored after the block
+    assert generator.get_layer("up1").compute_dtype == compute and critic.get_layer("down1").compute_dtype == compute
+    # weights stay float32 (the optimizer updates them in full precision)
+    assert all(weight.dtype == "float32" for weight in generator.weights)
+    images = generator(np.zeros((2, 8), "float32"))
+    logits, class_logits = critic(images)
+    mean, log_variance = encoder(images)
+    for output in (images, logits, class_logits, mean, log_variance, point_generator(np.zeros((2, 2), "float32"))):
+        assert output.dtype == "float32"
+
+
+def test_precision_names_a_bad_policy_and_keeps_the_old_one():
+    with pytest.raises(ValueError, match="unknown precision 'float17'"):
+        with models.precision("float17"):
+            pass
+    assert keras.config.dtype_policy().name == "float32"

@@ -442,3 +442,29 @@ def test_a_run_that_diverges_in_its_first_epoch_says_there_is_no_checkpoint(tmp_
         runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0, extra_callbacks=[PoisonGenerator(epoch=0)])
     assert not (tmp_path / "losses.csv").exists() or callbacks.read_history(tmp_path / "losses.csv") == {}
     assert json.loads((tmp_path / "run_info.json").read_text())["status"] == "diverged"
+
+
+@pytest.mark.filterwarnings("ignore:mixed_float16 without a GPU")
+@pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_runs_resume_exactly_and_sample_float32(tmp_path, tiny_config, precision):
+    recipe = tiny_config.replace(precision=precision)
+    straight = runs.train(recipe, tmp_path / "straight", verbose=0)
+    runs.train(recipe.replace(epochs=1), tmp_path / "resumed", verbose=0)
+    resumed = runs.train(recipe, tmp_path / "resumed", verbose=0)
+    # the loss scale is optimizer state, checkpointed like the rest
+    for name in ("d_loss", "g_loss"):
+        np.testing.assert_allclose(resumed.history[name], straight.history[name], rtol=1e-4, atol=1e-5)
+    gan = runs.build_gan(recipe)
+    assert isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer) == (precision == "mixed_float16")
+    generator = runs.load_generator(tmp_path / "resumed")  # safe mode, policy and all
+    assert generator.get_layer("up1").compute_dtype == precision.removeprefix("mixed_")
+    images = runs.sample(tmp_path / "resumed", 4, seed=0)
+    assert images.dtype == np.float32 and np.abs(images).max() <= 1.0
+    with pytest.raises(ValueError, match=f"precision='{precision}'"):
+        runs.prepare_config("dcgan-mnist", tmp_path / "resumed", precision="float32")
+
+
+def test_mixed_float16_without_a_gpu_warns_that_it_is_slow(tmp_path, tiny_config):
+    # the test machine has no GPU (conftest hides any)
+    with pytest.warns(RuntimeWarning, match="mixed_float16 without a GPU.*100x slower"):
+        runs.train(tiny_config.replace(precision="mixed_float16", epochs=0), tmp_path, verbose=0)
