@@ -90,14 +90,20 @@ def test_markdown_table_formats_numbers():
         book.markdown_table([])
 
 
-def _tiny_notebook(path: Path):
+def _write_notebook(path: Path, *sources: str):
+    """A Python 3 notebook with one code cell per source."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [
-        nbformat.v4.new_code_cell("import os\nprint(os.environ['GANLAB_QUICK'], os.path.basename(os.getcwd()))"),
-        nbformat.v4.new_code_cell("from ganlab import book\nprint(book.run_dir('x').parent == __import__('pathlib').Path(os.environ['GANLAB_RUNS_DIR']))"),
-    ]
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nbformat.write(notebook, path)
+
+
+def _tiny_notebook(path: Path):
+    _write_notebook(
+        path,
+        "import os\nprint(os.environ['GANLAB_QUICK'], os.path.basename(os.getcwd()))",
+        "from ganlab import book\nprint(book.run_dir('x').parent == __import__('pathlib').Path(os.environ['GANLAB_RUNS_DIR']))",
+    )
 
 
 def test_runner_executes_in_the_notebook_folder_and_stamps_metadata(tmp_path):
@@ -133,10 +139,7 @@ def test_runner_rejects_what_is_not_a_notebook(tmp_path, capsys):
 
 def test_runner_reports_a_failing_cell_and_keeps_the_notebook(tmp_path, capsys):
     path = tmp_path / "broken.ipynb"
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_code_cell("raise ValueError('no digits here')")]
-    nbformat.write(notebook, path)
+    _write_notebook(path, "raise ValueError('no digits here')")
     before = path.read_text()
     assert book._main(["run", "--full", str(path)]) == 1
     error = capsys.readouterr().err
@@ -163,13 +166,7 @@ def test_show_progress_embeds_a_thinned_small_gif(tmp_path, monkeypatch):
 
 def test_runner_refuses_a_full_run_that_wrote_to_stderr(tmp_path, capsys):
     path = tmp_path / "noisy.ipynb"
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [
-        nbformat.v4.new_code_cell("print('fine')"),
-        nbformat.v4.new_code_cell("import sys\nprint('findfont: Font family not found', file=sys.stderr)"),
-    ]
-    nbformat.write(notebook, path)
+    _write_notebook(path, "print('fine')", "import sys\nprint('findfont: Font family not found', file=sys.stderr)")
     before = path.read_text()
     assert book._main(["run", "--full", str(path)]) == 1
     error = capsys.readouterr().err
