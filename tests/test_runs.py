@@ -447,7 +447,7 @@ def test_a_run_that_diverges_in_its_first_epoch_says_there_is_no_checkpoint(tmp_
 @pytest.mark.filterwarnings("ignore:mixed_float16 without a GPU")
 @pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
 def test_mixed_precision_runs_resume_exactly_and_sample_float32(tmp_path, tiny_config, precision):
-    recipe = tiny_config.replace(precision=precision)
+    recipe = tiny_config.replace(precision=precision, max_images=64, monitor_images=4)
     straight = runs.train(recipe, tmp_path / "straight", verbose=0)
     runs.train(recipe.replace(epochs=1), tmp_path / "resumed", verbose=0)
     resumed = runs.train(recipe, tmp_path / "resumed", verbose=0)
