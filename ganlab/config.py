@@ -80,7 +80,7 @@ class DCGANConfig:
     # Arithmetic (appendix on dependable runs): "float32", or a Keras mixed policy that
     # computes in 16 bits and keeps float32 weights ("mixed_float16" with loss scaling, for
     # GPUs with tensor cores; "mixed_bfloat16", for TPUs and recent CPUs). Off by default:
-    # benchmarks/throughput.py --precision measures whether it helps on a given machine.
+    # benchmarks/throughput.py --precisions measures whether it helps on a given machine.
     precision: str = "float32"
 
     def validate(self) -> "DCGANConfig":

@@ -466,5 +466,6 @@ def test_mixed_precision_runs_resume_exactly_and_sample_float32(tmp_path, tiny_c
 
 def test_mixed_float16_without_a_gpu_warns_that_it_is_slow(tmp_path, tiny_config):
     # the test machine has no GPU (conftest hides any)
-    with pytest.warns(RuntimeWarning, match="mixed_float16 without a GPU.*100x slower"):
+    with pytest.warns(RuntimeWarning, match="mixed_float16 without a GPU.*100x slower") as warned:
         runs.train(tiny_config.replace(precision="mixed_float16", epochs=0), tmp_path, verbose=0)
+    assert sum("mixed_float16 without a GPU" in str(warning.message) for warning in warned) == 1
