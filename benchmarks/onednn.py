@@ -4,7 +4,7 @@ the one setting that also silences TensorFlow's "oneDNN custom operations" start
 
 The setting is read when TensorFlow is imported, so each measurement is a child process;
 the two settings alternate, ``--repeats`` times each, and medians are compared in this run.
-This is why ganlab filters the start-up line (``ganlab.stderr_filter``) instead.
+This is why ganlab filters the start-up line (``ganlab.book.stderr_filter``) instead.
 
     python benchmarks/onednn.py [--preset dcgan-mnist] [--steps 60] [--repeats 3]
 """

@@ -32,7 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 
-from ganlab import config, gans, metrics, runs  # noqa: E402
+from ganlab import config, gans, judge, runs  # noqa: E402
 
 
 class BudgetSnapshots(keras.callbacks.Callback):
@@ -96,11 +96,11 @@ def main():
         for budget in sorted(snapshots):
             weights, steps = snapshots[budget]
             generator.set_weights(weights)
-            images = gans.generate_images(generator, metrics.SAMPLE_SIZE, seed=0)
-            scores = metrics.score_mnist(images, include_real=False)["generated"]
+            images = gans.generate_images(generator, judge.SAMPLE_SIZE, seed=0)
+            scores = judge.score_mnist(images, include_real=False)["generated"]
             rows.append((preset, budget, steps, scores))
-            print(f"{preset} at {budget:g} min: {steps} steps, {metrics.format_scores({'': scores}).splitlines()[1]}", flush=True)
-    real = metrics.score_mnist(metrics.reference_digits()[1])["real"]
+            print(f"{preset} at {budget:g} min: {steps} steps, {judge.format_scores({'': scores}).splitlines()[1]}", flush=True)
+    real = judge.score_mnist(judge.reference_digits()[1])["real"]
 
     print("\n| preset | minutes | steps | judge-FID | KID | judge-IS | digits covered |")
     print("|---|---|---|---|---|---|---|")

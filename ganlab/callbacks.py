@@ -171,10 +171,10 @@ class QualityMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None or (epoch + 1) % self.every:
             return
-        from ganlab import gans, metrics
+        from ganlab import gans, judge
 
         images = gans.generate_images(self.model.generator, self.sample_size, seed=self.seed)
-        scores = metrics.score_mnist(images, sample_size=self.sample_size, include_real=False, include_kid=False)["generated"]
+        scores = judge.score_mnist(images, sample_size=self.sample_size, include_real=False, include_kid=False)["generated"]
         logs.update(judge_fid=scores["judge_fid"], judge_is=scores["judge_is"], coverage=float(scores["coverage"]))
 
 
@@ -387,17 +387,33 @@ class ScaleLearningRates(keras.callbacks.Callback):
 class Checkpoint(keras.callbacks.BackupAndRestore):
     """Keras' ``BackupAndRestore`` (every epoch, two copies) with a clear error when
     neither copy can be read: a damaged checkpoint must stop the run with a message, not
-    a traceback from deep inside h5py, and must never be trained over silently."""
+    a traceback from deep inside h5py, and must never be trained over silently.
 
-    def __init__(self, directory: str | Path):
+    ``written_by`` (the library versions that wrote the checkpoint, from the run's
+    ``run_info.json``) and ``running`` (today's) tell a checkpoint from another ganlab,
+    Keras or TensorFlow version apart from a damaged one; both messages keep the cause.
+    """
+
+    def __init__(self, directory: str | Path, written_by: dict | None = None, running: dict | None = None):
         super().__init__(str(directory), delete_checkpoint=False, double_checkpoint=True)
         self.directory = Path(directory)
+        self.written_by, self.running = written_by or {}, running or {}
 
     def on_train_begin(self, logs=None):
         try:
             super().on_train_begin(logs)
         except (OSError, ValueError, KeyError) as error:
-            raise ValueError(
-                f"the checkpoint in {self.directory} cannot be read ({error}); both of its copies are damaged. "
-                f"Move the run folder away (or train into another one) to start the run again"
-            ) from None
+            raise ValueError(unreadable_checkpoint_message(self.directory, error, self.written_by, self.running)) from error
+
+
+def unreadable_checkpoint_message(directory: Path, error: Exception, written_by: dict, running: dict) -> str:
+    """Why a checkpoint could not be restored, in one line: another library version
+    wrote it (naming both), or it is damaged; with the underlying error either way."""
+    cause = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0][:300]}"
+    changed = [f"{name} {written_by[name]} -> {running[name]}" for name in sorted(written_by)
+               if name in running and written_by[name] != running[name]]
+    if changed:
+        return (f"the checkpoint in {directory} was written by other library versions ({', '.join(changed)}) and "
+                f"cannot be read by these ({cause}). Resume it with the versions that wrote it, or train into a new folder")
+    return (f"the checkpoint in {directory} cannot be read ({cause}); both of its copies are damaged. "
+            "Move the run folder away (or train into another one) to start the run again")

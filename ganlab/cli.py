@@ -2,7 +2,7 @@
 
     python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--precision P] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
-    python -m ganlab score RUN_DIR|FILE.npz
+    python -m ganlab score RUN_DIR|FILE.npz|SAMPLE_FOLDER
     python -m ganlab presets
 
 Bad input ends with one line on stderr and exit status 2, never a traceback; a run whose
@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--grid", type=Path, help="also write the images as one PNG")
 
     score = commands.add_parser("score", help="judge-based quality of a run (or an .npz of samples)")
-    score.add_argument("target", type=Path, help="a run folder, or an .npz with an 'images' array")
+    score.add_argument("target", type=Path, help="a run folder, an .npz with an 'images' array, or a folder of PNG/JPEG samples")
     score.add_argument("--seed", type=int, default=0, help="noise seed when sampling from a run")
 
     commands.add_parser("presets", help="list the training presets")
@@ -123,7 +123,7 @@ def _sample(args) -> int:
 
 
 def _score(args) -> int:
-    from ganlab import metrics, runs
+    from ganlab import judge, metrics, runs
 
     scores, written = runs.score(args.target, seed=args.seed)
     if "checkerboard" in scores["generated"]:
@@ -131,12 +131,12 @@ def _score(args) -> int:
         print("No judge exists for these images: pixel statistics only (see book/03_faces).")
         print(f"ganlab: wrote {written}")
         return 0
-    record = metrics.judge_record()
-    print(metrics.format_scores(scores))
+    record = judge.judge_record()
+    print(judge.format_scores(scores))
     print(
         f"Measured with ganlab's MNIST judge ({record['held_out_accuracy']:.1%} accurate on "
         f"{record['held_out_images']:,} held-out real digits), not Inception-v3: compare judge-FID "
-        f"only with other judge-FIDs at {metrics.SAMPLE_SIZE:,} images."
+        f"only with other judge-FIDs at {judge.SAMPLE_SIZE:,} images."
     )
     print(f"ganlab: wrote {written}")
     return 0
@@ -145,10 +145,25 @@ def _score(args) -> int:
 def _presets(args) -> int:
     for name, preset in config_module.PRESETS.items():
         print(
-            f"{name:24s} {preset.model:7s} {preset.dataset:7s} {'x'.join(map(str, preset.image_shape)):8s} batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
+            f"{name:24s} {preset.model:7s} {preset.dataset:7s} {'x'.join(map(str, preset.image_shape)):8s} "
+            f"batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
             f"lr {preset.generator_learning_rate:g} beta_1 {preset.beta_1:g}"
         )
     return 0
+
+
+MISSING_TENSORFLOW = (
+    "TensorFlow is not installed, and ganlab does not pull it in by itself (Colab and Kaggle ship "
+    "their own): install ganlab with an extra, pip install 'ganlab[cpu]' or 'ganlab[gpu]'"
+)
+
+
+def require_tensorflow() -> None:
+    """Raise ``ValueError`` with the install line when TensorFlow cannot be imported."""
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        raise ValueError(MISSING_TENSORFLOW) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     handlers = {"train": _train, "sample": _sample, "score": _score, "presets": _presets}
     try:
+        if args.command != "presets":
+            require_tensorflow()
         return handlers[args.command](args)
     except (ValueError, FileNotFoundError, PermissionError) as error:
         print(f"ganlab: error: {error}", file=sys.stderr)

@@ -107,7 +107,7 @@ def check_image_source(config) -> None:
         list_image_files(config.data_dir)
 
 
-def load_images(config, source: str = "auto", verbose: bool = True) -> "ImageFolder":
+def load_images(config, source: str = "auto", verbose: bool = True) -> ImageFolder:
     """The image pipeline a config's ``dataset`` names (``celeba``, ``lfw`` or ``folder``),
     at its image size, channels, flips and ``max_images``. ``source="embedded"`` asks
     CelebA for the offline faces."""
@@ -130,6 +130,21 @@ def load_images(config, source: str = "auto", verbose: bool = True) -> "ImageFol
     if verbose and images.source != "lfw-subset":
         print(f"ganlab: {images.describe()}")
     return images
+
+
+def load_training_data(config, source: str = "auto", verbose: bool = True) -> ImageFolder:
+    """The images a recipe trains on, behind one interface whatever the dataset: MNIST as
+    an ``ImageArray`` (with labels for a conditional recipe, a seeded subset for
+    ``max_images``), image folders through ``load_images``. A run asks it for ``len``,
+    ``source``, ``image_shape``, ``images(count)`` and ``dataset(...)``."""
+    if config.dataset != "mnist":
+        return load_images(config, source=source, verbose=verbose)
+    digits = load_mnist(source=source, verbose=verbose)
+    chosen = np.arange(len(digits.images)) if config.max_images is None else seeded_subset(len(digits.images), config.max_images, config.seed)
+    labels = digits.labels[chosen] if config.conditional else None
+    if labels is not None and labels.max() >= config.num_classes:
+        raise ValueError(f"the recipe has num_classes={config.num_classes} but the digits' labels go up to {labels.max()}")
+    return ImageArray(digits.images[chosen], digits.source, flip=config.flip, labels=labels)
 
 
 def ring_of_gaussians(
@@ -376,6 +391,7 @@ class ImageFolder:
         self._decoded = None  # the element pipeline (file or no cache)
         self._table = None  # the decoded images (memory cache)
         self._valid = None
+        self.labels = None  # class labels, for the in-memory arrays that have them
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -414,7 +430,7 @@ class ImageFolder:
             self._decoded = decoded
         return self._decoded
 
-    def scan(self) -> "ImageFolder":
+    def scan(self) -> ImageFolder:
         """Decode every file once (filling the cache) and note which could not be read."""
         if self._valid is not None:
             return self
@@ -466,7 +482,8 @@ class ImageFolder:
         if count <= 0:
             raise ValueError(f"count must be positive, got {count}")
         if self._table is not None:
-            return scale_to_unit_range(self._table[:count])
+            table = self._table[:count]
+            return scale_to_unit_range(table) if table.dtype == np.uint8 else table
         images = self._decoded_images().map(lambda index, image: image).take(count).batch(count)
         return scale_to_unit_range(next(iter(images)).numpy())
 
@@ -487,7 +504,7 @@ class ImageFolder:
         count = len(self)
         options = dict(seed=seed, shuffle=shuffle, repeat=repeat, skip_epochs=skip_epochs, drop_remainder=drop_remainder, flip=self.flip)
         if self._table is not None:
-            return make_dataset(self._table, batch_size, **options)
+            return make_dataset(self._table, batch_size, labels=self.labels, **options)
         if count < batch_size and drop_remainder:
             raise ValueError(f"only {count} readable images for a batch size of {batch_size}: no full batch")
         if skip_epochs and not repeat:
@@ -536,18 +553,26 @@ def seeded_subset(count: int, max_images: int, seed: int) -> np.ndarray:
 
 
 class ImageArray(ImageFolder):
-    """Images already in memory (uint8, NHWC) behind the same interface as ``ImageFolder``:
-    the offline faces use it, so a chapter or a run treats both alike."""
+    """Images already in memory behind the same interface as ``ImageFolder``: the MNIST
+    digits and the offline faces use it, so a run or a chapter treats every dataset alike.
 
-    def __init__(self, images: np.ndarray, source: str, flip: bool = False):
+    ``images`` are NHWC, either uint8 pixels 0..255 (kept as uint8, a quarter of the
+    memory, and scaled per batch) or floats already in [-1, 1]. ``labels`` (one integer
+    per image) make ``dataset`` yield ``(images, labels)`` batches, for conditional GANs.
+    """
+
+    def __init__(self, images: np.ndarray, source: str, flip: bool = False, labels: np.ndarray | None = None):
         images = np.asarray(images)
         if images.ndim != 4 or images.shape[1] != images.shape[2] or images.shape[3] not in (1, 3):
             raise ValueError(f"images must be (N, size, size, 1 or 3), got shape {images.shape}")
-        if images.dtype != np.uint8:
-            raise ValueError(f"images must be uint8 pixels 0..255, got {images.dtype}")
+        if images.dtype != np.uint8 and images.dtype != np.float32:
+            raise ValueError(f"images must be uint8 pixels 0..255 or float32 in [-1, 1], got {images.dtype}")
+        if labels is not None and len(labels) != len(images):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels")
         super().__init__([f"{source}[{index}]" for index in range(len(images))], images.shape[1], images.shape[3], flip=flip, source=source)
         self._table = images
         self._valid = np.arange(len(images))
+        self.labels = None if labels is None else np.asarray(labels)
 
 
 def load_lfw_faces(image_size: int = 32, channels: int = 1, flip: bool = False, verbose: bool = True) -> ImageArray:

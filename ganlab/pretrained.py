@@ -9,22 +9,19 @@ weights) and its weights (``generator.npz``, ``encoder.npz`` for the VAE).
 The weights are stored as float16 in a plain ``.npz`` (no pickle) and the networks are
 rebuilt from the recipe, which halves the files (the half-width DCGAN's generator is 3.6
 MB in float32). The card's scores are measured on the rounded weights, so they describe
-exactly what ``load`` returns. ``python -m ganlab.pretrained`` trains and exports them
-all again.
+exactly what ``load`` returns. ``python tools/export_pretrained.py`` trains and exports
+them all again.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
 from ganlab import files
-from ganlab.config import DCGANConfig
+from ganlab.config import Recipe
 
 NAMES = ("dcgan-mnist", "acgan-mnist", "vae-mnist")
 FOLDER = Path(__file__).resolve().parent / "assets" / "pretrained"
@@ -43,13 +40,13 @@ def _folder(name: str, folder: str | Path | None = None) -> Path:
         raise ValueError(f"no pretrained generator {name!r}; choose one of {', '.join(NAMES)}")
     path = Path(folder or FOLDER) / name
     if not (path / CONFIG_FILE).exists():
-        raise ValueError(f"the pretrained {name!r} is missing from {path.parent}; `python -m ganlab.pretrained` makes it")
+        raise ValueError(f"the pretrained {name!r} is missing from {path.parent}; `python tools/export_pretrained.py` makes it")
     return path
 
 
-def config(name: str, folder: str | Path | None = None) -> DCGANConfig:
+def config(name: str, folder: str | Path | None = None) -> Recipe:
     """The recipe the pretrained ``name`` was trained with (a preset, unchanged)."""
-    return DCGANConfig.load(_folder(name, folder) / CONFIG_FILE)
+    return Recipe.load(_folder(name, folder) / CONFIG_FILE)
 
 
 def describe(name: str, folder: str | Path | None = None) -> dict:
@@ -120,77 +117,3 @@ def set_weights_from_file(network, path: str | Path) -> None:
         if tuple(weight.shape) != array.shape:
             raise ValueError(f"{path}: {weight.path} should be {tuple(weight.shape)}, the file has {array.shape}")
     network.set_weights([array.astype(np.float32) for array in arrays])
-
-
-def export(run_dir: str | Path, folder: str | Path | None = None) -> dict:
-    """Copy a finished run of one of ``NAMES`` into the pretrained folder: recipe, float16
-    weights, and a card with the judge's scores of the exported weights. Returns the card."""
-    from ganlab import gans, metrics, runs, vae
-
-    run_dir = Path(run_dir)
-    recipe = DCGANConfig.load(run_dir / runs.CONFIG_FILE)
-    if recipe.name not in NAMES:
-        raise ValueError(f"{run_dir} was trained with {recipe.name!r}; pretrained generators are {', '.join(NAMES)}")
-    target = Path(folder or FOLDER) / recipe.name
-    target.mkdir(parents=True, exist_ok=True)
-    roles = ["generator", "encoder"] if recipe.autoencoder else ["generator"]
-    for role in roles:
-        network = runs.load_generator(run_dir) if role == "generator" else runs.load_encoder(run_dir)
-        save_weights_to_file(network, target / WEIGHT_FILES[role])
-    recipe.save(target / CONFIG_FILE)
-    generator = load(recipe.name, folder)
-    images = gans.generate_images(generator, metrics.SAMPLE_SIZE, seed=SCORE_SEED)
-    scores = metrics.score_mnist(images)
-    if recipe.conditional:
-        scores["generated"]["conditional_accuracy"] = metrics.conditional_accuracy(images, gans.class_labels(len(images), recipe.num_classes))
-    if recipe.autoencoder:
-        held_out = metrics.reference_digits()[1][: metrics.SAMPLE_SIZE]
-        scores["generated"]["reconstruction_error"] = vae.reconstruction_error(load_encoder(recipe.name, folder), generator, held_out)
-    info = json.loads((run_dir / runs.RUN_INFO_FILE).read_text())
-    history = _history(run_dir)
-    card = {
-        "name": recipe.name,
-        "model": recipe.model,
-        "trained_by": f"python -m ganlab train {recipe.name} --seed {recipe.seed} --epochs {recipe.epochs}",
-        "data_source": info.get("data_source"),
-        "training_images": info.get("num_images"),
-        "epochs": len(history.get("epoch", [])),
-        "minutes": round(sum(history.get("seconds", [])) / 60, 1),
-        "library_versions": info.get("versions"),
-        "weights": "float16, rebuilt from config.json",
-        "file_bytes": {WEIGHT_FILES[role]: (target / WEIGHT_FILES[role]).stat().st_size for role in roles},
-        "scores": scores,
-        "scored": f"{metrics.SAMPLE_SIZE} samples, seed {SCORE_SEED}, by the ganlab MNIST judge",
-        "exported": datetime.date.today().isoformat(),
-    }
-    files.write_text(target / CARD_FILE, json.dumps(card, indent=2) + "\n")
-    return card
-
-
-def _history(run_dir: Path) -> dict:
-    from ganlab import callbacks, runs
-
-    return callbacks.read_history(run_dir / runs.HISTORY_FILE)
-
-
-def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ganlab.pretrained", description="Train (or resume) and export the pretrained generators.")
-    parser.add_argument("names", nargs="*", default=list(NAMES), help=f"which ones (default: all of {', '.join(NAMES)})")
-    parser.add_argument("--runs", default="runs/pretrained", help="where the training runs go (default runs/pretrained)")
-    parser.add_argument("--epochs", type=int, help="train longer than the preset (the card records it)")
-    parser.add_argument("--export-only", action="store_true", help="export existing runs without training")
-    arguments = parser.parse_args(argv)
-    from ganlab import runs
-
-    for name in arguments.names:
-        run_dir = Path(arguments.runs) / name
-        if not arguments.export_only:
-            overrides = {"epochs": arguments.epochs} if arguments.epochs else {}
-            runs.train(runs.prepare_config(name, run_dir, seed=0, **overrides), run_dir)
-        card = export(run_dir)
-        print(f"{name}: judge-FID {card['scores']['generated']['judge_fid']:.1f}, {card['epochs']} epochs, {card['file_bytes']}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())

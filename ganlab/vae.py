@@ -151,7 +151,7 @@ class VAE(gans.SeededTrainer, Codes, keras.Model):
         return self.decoder(self.sampler([mean, log_variance], training=training), training=training)
 
     def train_step(self, data):
-        images = data[0] if isinstance(data, (tuple, list)) else data
+        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         self._check_images(images)
         variables = self.trainable_variables
         with tf.GradientTape() as tape:
@@ -241,7 +241,7 @@ class VAEGAN(Codes, gans.GAN):
                 self.gan_tracker, self.pixel_error_tracker, self.real_accuracy_tracker, self.fake_accuracy_tracker]
 
     def train_step(self, data):
-        images = data[0] if isinstance(data, (tuple, list)) else data
+        images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         self._check_images(images)
         prior_codes = self._noise(tf.shape(images)[0])
         with tf.GradientTape() as e_tape, tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:

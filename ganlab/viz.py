@@ -7,8 +7,8 @@ enough to save every epoch); curves use matplotlib.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -623,7 +623,7 @@ def plot_path_lengths(latent_dim: int = 100, num_pairs: int = 200, steps: int = 
 
 
 def plot_class_transition(transition: dict, start_class: int, end_class: int, title: str | None = None):
-    """The judge's view of a class interpolation (``metrics.class_transition``): the mean
+    """The judge's view of a class interpolation (``experiments.class_transition``): the mean
     probability of each end's class, the share of images called each and the judge's
     confidence, against the position of the class weights. Introduced in book/06_latent_space. Returns the figure."""
     from matplotlib import pyplot as plt

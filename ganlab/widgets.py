@@ -256,7 +256,8 @@ class DirectionExplorer(Explorer):
             self.origin = np.asarray(origin, dtype=np.float32).reshape(-1, self.latent_dim)
         self.label, self.extent = label, extent
         self.sliders = [
-            ipywidgets.FloatSlider(value=0.0, min=-extent, max=extent, step=2 * extent / (frames - 1), description=f"direction {index + 1}", readout_format="+.1f")
+            ipywidgets.FloatSlider(value=0.0, min=-extent, max=extent, step=2 * extent / (frames - 1),
+                                   description=f"direction {index + 1}", readout_format="+.1f")
             for index in range(len(self.directions))
         ]
         super().__init__(generator, self.sliders, scale, frames)

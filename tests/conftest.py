@@ -23,3 +23,19 @@ def tiny_config():
         epochs=2,
         monitor_images=16,
     )
+
+
+@pytest.fixture
+def load_tool():
+    """Import a script of ``tools/`` (asset building, not part of the package) by name."""
+    import importlib.util
+    from pathlib import Path
+
+    def load(name):
+        path = Path(__file__).resolve().parents[1] / "tools" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"tools_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -1,5 +1,4 @@
 import base64
-import json
 import os
 import sys
 from pathlib import Path
@@ -8,6 +7,7 @@ import nbformat
 import pytest
 
 from ganlab import book
+from ganlab.book import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,7 @@ def test_platform_is_detected(monkeypatch):
 
 
 def test_setup_reports_device_and_mode(monkeypatch, capsys):
-    from ganlab import stderr_filter
+    from ganlab.book import stderr_filter
 
     installed = []
     # the real filter would rewire this test process's stderr; tests/test_stderr_filter.py tests it
@@ -86,7 +86,7 @@ def test_markdown_table_formats_numbers():
         {"name": "recipe", "fid": "FID", "score": "IS", "count": "steps"},
     )
     assert table.splitlines() == ["| recipe | FID | IS | steps |", "|---|---|---|---|", "| a\\|b | 1,234 | 0.123 | 5,000 |"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^no rows to show$"):
         book.markdown_table([])
 
 
@@ -111,7 +111,7 @@ def test_runner_executes_in_the_notebook_folder_and_stamps_metadata(tmp_path):
     chapter_folder.mkdir()
     path = chapter_folder / "tiny.ipynb"
     _tiny_notebook(path)
-    assert book._main(["run", "--full", str(path)]) == 0
+    assert runner.main(["run", "--full", str(path)]) == 0
     executed = nbformat.read(path, as_version=4)
     assert executed.cells[0].outputs[0]["text"] == "0 chapters\n"
     assert executed.cells[1].outputs[0]["text"] == "True\n"
@@ -125,15 +125,15 @@ def test_runner_quick_mode_writes_a_copy_only_when_asked(tmp_path):
     path = tmp_path / "tiny.ipynb"
     _tiny_notebook(path)
     before = path.read_text()
-    assert book._main(["run", "--quick", str(path), "--output", str(tmp_path / "out")]) == 0
+    assert runner.main(["run", "--quick", str(path), "--output", str(tmp_path / "out")]) == 0
     assert path.read_text() == before
     copy = nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4)
     assert copy.cells[0].outputs[0]["text"].startswith("1 ") and copy.metadata["ganlab"]["mode"] == "quick"
 
 
 def test_runner_rejects_what_is_not_a_notebook(tmp_path, capsys):
-    with pytest.raises(SystemExit) as stopped:
-        book._main(["run", "--full", str(tmp_path / "missing.ipynb")])
+    with pytest.raises(SystemExit, match="^2$") as stopped:
+        runner.main(["run", "--full", str(tmp_path / "missing.ipynb")])
     assert stopped.value.code == 2 and "is not a notebook file" in capsys.readouterr().err
 
 
@@ -141,7 +141,7 @@ def test_runner_reports_a_failing_cell_and_keeps_the_notebook(tmp_path, capsys):
     path = tmp_path / "broken.ipynb"
     _write_notebook(path, "raise ValueError('no digits here')")
     before = path.read_text()
-    assert book._main(["run", "--full", str(path)]) == 1
+    assert runner.main(["run", "--full", str(path)]) == 1
     error = capsys.readouterr().err
     assert "broken.ipynb failed; it was not saved" in error and "no digits here" in error
     assert path.read_text() == before
@@ -168,11 +168,11 @@ def test_runner_refuses_a_full_run_that_wrote_to_stderr(tmp_path, capsys):
     path = tmp_path / "noisy.ipynb"
     _write_notebook(path, "print('fine')", "import sys\nprint('findfont: Font family not found', file=sys.stderr)")
     before = path.read_text()
-    assert book._main(["run", "--full", str(path)]) == 1
+    assert runner.main(["run", "--full", str(path)]) == 1
     error = capsys.readouterr().err
     assert "noisy.ipynb wrote to stderr, so it was not saved in place" in error
     assert "code cell 2: findfont: Font family not found" in error
     assert path.read_text() == before
     # the executed copy is kept for inspection, outputs and all
     rejected = Path(error.split("the executed copy is ")[1].split(")")[0])
-    assert book.stderr_outputs(nbformat.read(rejected, as_version=4)) == ["code cell 2: findfont: Font family not found"]
+    assert runner.stderr_outputs(nbformat.read(rejected, as_version=4)) == ["code cell 2: findfont: Font family not found"]

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -97,9 +98,9 @@ def test_score_a_run_writes_metrics_and_names_the_extractor(trained_run, capsys)
 def test_score_an_npz_of_samples(tmp_path):
     import json
 
-    from ganlab import metrics, runs
+    from ganlab import judge, runs
 
-    _, real_digits, _ = metrics.reference_digits()
+    _, real_digits, _ = judge.reference_digits()
     runs.save_samples(real_digits, tmp_path / "real.npz")
     assert cli.main(["score", str(tmp_path / "real.npz")]) == 0
     saved = json.loads((tmp_path / "real.metrics.json").read_text())
@@ -226,8 +227,32 @@ def test_damaged_files_and_unusable_folders_are_one_line_errors(tmp_path, traine
             path.write_bytes(path.read_bytes()[:1000])
     recorded = callbacks_history_rows(damaged)
     result = run_cli("train", "dcgan-mnist", "--epochs", str(recorded + 1), *TINY, "--out", damaged, "--quiet")
-    assert result.returncode == 2 and "cannot be read" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "both of its copies are damaged" in result.stderr and "Traceback" not in result.stderr
+    # the underlying error is named, not dropped
+    assert "(OSError: " in result.stderr or "(ValueError: " in result.stderr
     assert callbacks_history_rows(damaged) == recorded  # nothing was trained over the damage
+
+    # the same damage in a checkpoint that another Keras version wrote: the message says so
+    info_path = damaged / "run_info.json"
+    info = json.loads(info_path.read_text())
+    info["versions"]["keras"] = "3.0.0"
+    info_path.write_text(json.dumps(info))
+    result = run_cli("train", "dcgan-mnist", "--epochs", str(recorded + 1), *TINY, "--out", damaged, "--quiet")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "written by other library versions (keras 3.0.0 -> " in result.stderr and "damaged" not in result.stderr
+
+
+def test_without_tensorflow_train_is_one_line_naming_the_extras(tmp_path):
+    # `pip install ganlab` without an extra: keras is there, TensorFlow is not
+    program = (
+        "import sys; sys.modules['tensorflow'] = None; from ganlab.cli import main; "
+        f"raise SystemExit(main(['train', 'dcgan-mnist', '--out', {str(tmp_path / 'run')!r}]))"
+    )
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=environment, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"ganlab: error: {cli.MISSING_TENSORFLOW}"]
+    assert "pip install 'ganlab[cpu]' or 'ganlab[gpu]'" in cli.MISSING_TENSORFLOW
 
 
 def callbacks_history_rows(run_dir):

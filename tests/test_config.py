@@ -35,7 +35,7 @@ def test_unknown_preset_lists_choices():
 def test_round_trip_through_json(tmp_path):
     recipe = config.get_preset("dcgan-mnist").replace(epochs=3, max_images=500)
     recipe.save(tmp_path / "config.json")
-    loaded = config.DCGANConfig.load(tmp_path / "config.json")
+    loaded = config.Recipe.load(tmp_path / "config.json")
     assert loaded == recipe
     assert isinstance(loaded.generator_widths, tuple)
 
@@ -62,7 +62,7 @@ def test_replace_ignores_none_and_from_dict_rejects_unknown_fields():
     assert recipe.replace(epochs=None) == recipe
     values = dataclasses.asdict(recipe) | {"learning_rate": 1.0}
     with pytest.raises(ValueError, match="learning_rate"):
-        config.DCGANConfig.from_dict(values)
+        config.Recipe.from_dict(values)
 
 
 def test_presets_for_every_trainer_are_valid():
@@ -119,4 +119,4 @@ def test_autoencoder_presets_and_their_checks():
         vae_recipe.replace(encoder_widths=())
     with pytest.raises(ValueError, match="encoder_learning_rate"):
         hybrid.replace(encoder_learning_rate=0.0)
-    assert config.DCGANConfig.from_dict(hybrid.to_dict()) == hybrid
+    assert config.Recipe.from_dict(hybrid.to_dict()) == hybrid

@@ -121,7 +121,7 @@ def test_ring_of_gaussians_is_seeded_and_on_the_ring():
     modes = np.round(np.arctan2(points[:, 1], points[:, 0]) / (2 * np.pi / 8)).astype(int) % 8
     assert np.bincount(modes, minlength=8).min() > 4000 / 8 * 0.8
     assert (data.ring_of_gaussians(10, spread=0.0) ** 2).sum(axis=1) == pytest.approx([0.64] * 10)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^num_points and modes must be positive, got 0 and 8$"):
         data.ring_of_gaussians(0)
 
 
@@ -142,7 +142,6 @@ def test_pipeline_keeps_labels_with_their_images():
 
 # --- image folders (book/03_faces) -------------------------------------------------------
 
-import io  # noqa: E402
 import warnings  # noqa: E402
 
 from PIL import Image  # noqa: E402
@@ -376,10 +375,31 @@ def test_offline_faces_are_the_real_lfw_faces(capsys):
 
 
 def test_image_array_checks_its_input():
-    with pytest.raises(ValueError, match="uint8"):
-        data.ImageArray(np.zeros((2, 4, 4, 1), np.float32), source="x")
+    with pytest.raises(ValueError, match="uint8 pixels 0..255 or float32"):
+        data.ImageArray(np.zeros((2, 4, 4, 1), np.int32), source="x")
     with pytest.raises(ValueError, match="shape"):
         data.ImageArray(np.zeros((2, 4, 5, 1), np.uint8), source="x")
+    with pytest.raises(ValueError, match="2 images but 3 labels"):
+        data.ImageArray(np.zeros((2, 4, 4, 1), np.uint8), source="x", labels=[0, 1, 2])
+
+
+def test_training_data_is_one_interface_for_digits_and_faces():
+    from ganlab import config
+
+    recipe = config.get_preset("cgan-mnist").replace(max_images=200, batch_size=50)
+    digits = data.load_training_data(recipe, verbose=False)
+    assert (len(digits), digits.image_shape, digits.source) == (200, (28, 28, 1), "embedded")
+    # a seeded subset of all the digits, not the first 200 (which may be few classes)
+    assert len(set(digits.labels.tolist())) == 10
+    np.testing.assert_array_equal(digits.labels, data.load_training_data(recipe, verbose=False).labels)
+    images, labels = next(iter(digits.dataset(50, seed=0)))
+    assert images.shape == (50, 28, 28, 1) and labels.shape == (50,)
+    # float digits come back as they are, not scaled a second time
+    np.testing.assert_array_equal(digits.images(3), data.load_mnist(verbose=False).images[data.seeded_subset(5000, 200, 0)][:3])
+    unconditional = data.load_training_data(config.get_preset("dcgan-mnist").replace(max_images=200), verbose=False)
+    assert unconditional.labels is None and unconditional.dataset(50).element_spec.shape.as_list() == [50, 28, 28, 1]
+    faces = data.load_training_data(config.get_preset("dcgan-lfw"), verbose=False)
+    assert (len(faces), faces.image_shape, faces.source) == (100, (32, 32, 1), "lfw-subset")
 
 
 def test_load_images_follows_the_config(tmp_path):

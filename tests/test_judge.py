@@ -3,39 +3,39 @@
 import numpy as np
 import pytest
 
-from ganlab import metrics
+from ganlab import judge
 
 
 @pytest.fixture(scope="module")
 def held_out():
-    _, images, labels = metrics.reference_digits()
+    _, images, labels = judge.reference_digits()
     return images, labels
 
 
 def test_shipped_judge_reaches_its_stated_accuracy(held_out):
-    record = metrics.judge_record()
+    record = judge.judge_record()
     assert record["held_out_accuracy"] >= 0.98
     images, labels = held_out
     assert len(images) == record["held_out_images"] == 1000
-    assert metrics.conditional_accuracy(images, labels) == pytest.approx(record["held_out_accuracy"], abs=5e-4)
+    assert judge.conditional_accuracy(images, labels) == pytest.approx(record["held_out_accuracy"], abs=5e-4)
 
 
 def test_shipped_judge_is_small():
-    assert (metrics.assets_dir() / metrics.JUDGE_WEIGHTS).stat().st_size <= 2_000_000
+    assert (judge.assets_dir() / judge.JUDGE_WEIGHTS).stat().st_size <= 2_000_000
 
 
 def test_judge_split_is_seeded_and_disjoint():
-    train, held_out = metrics.judge_split(5000)
+    train, held_out = judge.judge_split(5000)
     assert len(train) == 4000 and len(held_out) == 1000
     assert not set(train) & set(held_out)
-    np.testing.assert_array_equal(held_out, metrics.judge_split(5000)[1])
+    np.testing.assert_array_equal(held_out, judge.judge_split(5000)[1])
 
 
 def test_real_digits_score_well_and_noise_scores_badly(held_out):
     images, _ = held_out
     noise = np.random.default_rng(0).uniform(-1, 1, images.shape).astype("float32")
-    real = metrics.score_mnist(images)["generated"]
-    bad = metrics.score_mnist(noise, include_real=False)["generated"]
+    real = judge.score_mnist(images)["generated"]
+    bad = judge.score_mnist(noise, include_real=False)["generated"]
     assert real["coverage"] == 10 and not real["mode_collapse"]
     assert sum(real["histogram"]) == 1000
     assert real["judge_is"] > 8.0  # confident and varied: close to the 10 classes
@@ -48,26 +48,26 @@ def test_one_digit_over_and_over_is_flagged_as_collapse(held_out):
     images, labels = held_out
     ones = images[labels == 1]
     collapsed = np.concatenate([ones] * (1000 // len(ones) + 1))[:1000]
-    scores = metrics.score_mnist(collapsed, include_real=False)["generated"]
+    scores = judge.score_mnist(collapsed, include_real=False)["generated"]
     assert scores["coverage"] == 1 and scores["mode_collapse"]
     assert scores["judge_is"] < 1.5
 
 
 def test_scores_include_a_real_data_row_and_demand_the_fixed_sample_size(held_out):
     images, _ = held_out
-    scores = metrics.score_mnist(images)
+    scores = judge.score_mnist(images)
     assert set(scores) == {"generated", "real"}
-    assert scores["real"]["images"] == metrics.SAMPLE_SIZE
+    assert scores["real"]["images"] == judge.SAMPLE_SIZE
     with pytest.raises(ValueError, match="1000 images"):
-        metrics.score_mnist(images[:10])
-    assert "judge-FID" in metrics.format_scores(scores)
+        judge.score_mnist(images[:10])
+    assert "judge-FID" in judge.format_scores(scores)
 
 
 def test_conditional_accuracy_checks_labels(held_out):
     images, labels = held_out
     shuffled = np.random.default_rng(0).permutation(labels)
-    assert metrics.conditional_accuracy(images, shuffled) < 0.2
+    assert judge.conditional_accuracy(images, shuffled) < 0.2
     with pytest.raises(ValueError, match="labels"):
-        metrics.conditional_accuracy(images, labels[:5])
+        judge.conditional_accuracy(images, labels[:5])
     with pytest.raises(ValueError, match="28, 28, 1"):
-        metrics.judge_outputs(np.zeros((2, 32, 32, 3)))
+        judge.judge_outputs(np.zeros((2, 32, 32, 3)))

@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from ganlab import metrics
+from ganlab import judge, metrics
+from ganlab.book import experiments
 
 
 def test_frechet_distance_of_one_feature_matches_hand_computation():
@@ -96,20 +97,20 @@ def test_frechet_distance_of_images_names_its_extractor():
 
     rng = np.random.default_rng(0)
     dark, bright = rng.uniform(-1, 0, (50, 4, 4, 1)), rng.uniform(0, 1, (50, 4, 4, 1))
-    result = metrics.frechet_distance_of_images(dark, bright, mean_brightness)
+    result = judge.frechet_distance_of_images(dark, bright, mean_brightness)
     assert result["extractor"] == "mean_brightness"
     assert result["frechet_distance"] > 0.2  # the means differ by about 1
-    assert metrics.frechet_distance_of_images(dark, dark, mean_brightness)["frechet_distance"] == pytest.approx(0, abs=1e-9)
+    assert judge.frechet_distance_of_images(dark, dark, mean_brightness)["frechet_distance"] == pytest.approx(0, abs=1e-9)
 
 
 def test_inception_input_is_299_pixels_three_channels_in_range():
     grey = np.linspace(-1, 1, 2 * 28 * 28).reshape(2, 28, 28, 1)
-    prepared = metrics.to_inception_input(grey)
+    prepared = judge.to_inception_input(grey)
     assert prepared.shape == (2, 299, 299, 3)
     assert prepared.min() >= -1 and prepared.max() <= 1
     np.testing.assert_array_equal(prepared[..., 0], prepared[..., 2])
     with pytest.raises(ValueError, match="NHWC"):
-        metrics.to_inception_input(np.zeros((2, 28, 28, 2)))
+        judge.to_inception_input(np.zeros((2, 28, 28, 2)))
 
 
 def test_inception_extractor_refuses_without_real_weights(monkeypatch):
@@ -120,7 +121,7 @@ def test_inception_extractor_refuses_without_real_weights(monkeypatch):
 
     monkeypatch.setattr(keras.applications, "InceptionV3", no_weights)
     with pytest.raises(RuntimeError, match="no FID can be computed"):
-        metrics.inception_v3_extractor()
+        judge.inception_v3_extractor()
 
 
 def test_ring_coverage_counts_points_near_each_mode():
@@ -142,7 +143,7 @@ def test_jensen_shannon_hand_cases():
     # P = (1, 0), Q = (1/2, 1/2): M = (3/4, 1/4); KL(P||M) = log(4/3); KL(Q||M) = (log(2/3) + log 2) / 2
     expected = (math.log(4 / 3) + (math.log(2 / 3) + math.log(2)) / 2) / 2
     assert metrics.jensen_shannon_divergence([1, 0], [1, 1]) == pytest.approx(expected)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^p and q must be non-negative 1-D histograms of the same length with some mass$"):
         metrics.jensen_shannon_divergence([1, 0], [0, 0])
 
 
@@ -150,15 +151,15 @@ def test_wasserstein_1d_is_the_shift_between_copies():
     samples = np.random.default_rng(0).standard_normal(500)
     assert metrics.wasserstein_1d(samples, samples + 2.5) == pytest.approx(2.5)
     assert metrics.wasserstein_1d([0, 1], [1, 3]) == pytest.approx(1.5)  # |0-1| and |1-3|, averaged
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^samples must be 1-D and of the same, non-zero size$"):
         metrics.wasserstein_1d([1, 2], [1])
 
 
 def test_per_class_accuracy_on_real_digits():
-    _, held_out, held_out_labels = metrics.reference_digits()
-    accuracy = metrics.per_class_accuracy(held_out[:300], held_out_labels[:300])
+    _, held_out, held_out_labels = judge.reference_digits()
+    accuracy = judge.per_class_accuracy(held_out[:300], held_out_labels[:300])
     assert accuracy.shape == (10,) and np.nanmin(accuracy) > 0.8
-    wrong = metrics.per_class_accuracy(held_out[:50], (held_out_labels[:50] + 1) % 10)
+    wrong = judge.per_class_accuracy(held_out[:50], (held_out_labels[:50] + 1) % 10)
     assert np.nanmax(wrong) < 0.2
 
 
@@ -234,7 +235,7 @@ def _tiny_generator(conditional=False):
 
 
 def test_midpoint_scores_compare_prior_draws_with_both_midpoints():
-    rows = metrics.midpoint_scores(_tiny_generator(), num_pairs=300)
+    rows = experiments.midpoint_scores(_tiny_generator(), num_pairs=300)
     assert [row["codes"] for row in rows] == ["prior draws", "lerp midpoints", "slerp midpoints"]
     prior, lerp, slerp = (row["mean_length"] for row in rows)
     # in 8 dimensions a draw is about sqrt(8) long; the straight line's middle about 1/sqrt(2) of that
@@ -248,12 +249,12 @@ def test_class_transition_starts_and_ends_on_the_generators_own_classes():
     from ganlab import gans
 
     generator = _tiny_generator(conditional=True)
-    transition = metrics.class_transition(generator, 3, 8, steps=3, num_images=20)
+    transition = experiments.class_transition(generator, 3, 8, steps=3, num_images=20)
     np.testing.assert_allclose(transition["positions"], [0, 0.5, 1])
     # at the ends the images are exactly the generator's for one class
-    _, start_probabilities = metrics.judge_outputs(gans.generate_images(generator, 20, seed=0, labels=3))
+    _, start_probabilities = judge.judge_outputs(gans.generate_images(generator, 20, seed=0, labels=3))
     assert transition["start_probability"][0] == pytest.approx(start_probabilities[:, 3].mean(), abs=1e-5)
-    _, end_probabilities = metrics.judge_outputs(gans.generate_images(generator, 20, seed=0, labels=8))
+    _, end_probabilities = judge.judge_outputs(gans.generate_images(generator, 20, seed=0, labels=8))
     assert transition["end_share"][-1] == pytest.approx((end_probabilities.argmax(axis=1) == 8).mean())
     assert transition["confidence"][0] == pytest.approx(start_probabilities.max(axis=1).mean(), abs=1e-5)
     assert all(len(values) == 3 for values in transition.values())

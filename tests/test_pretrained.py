@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from ganlab import gans, metrics, models, pretrained, runs, vae
+from ganlab import gans, judge, models, pretrained, runs, vae
 
 MEGABYTES = 1024 * 1024
 
@@ -21,8 +21,8 @@ def test_shipped_generator_is_small_and_its_card_scores_are_its_own(name):
     for path in folder.iterdir():
         assert path.stat().st_size <= 3 * MEGABYTES, path
     generator = pretrained.load(name)
-    images = gans.generate_images(generator, metrics.SAMPLE_SIZE, seed=pretrained.SCORE_SEED)
-    scores = metrics.score_mnist(images, include_real=False, include_kid=False)["generated"]
+    images = gans.generate_images(generator, judge.SAMPLE_SIZE, seed=pretrained.SCORE_SEED)
+    scores = judge.score_mnist(images, include_real=False, include_kid=False)["generated"]
     shipped = card["scores"]["generated"]
     assert scores["judge_fid"] == pytest.approx(shipped["judge_fid"], rel=1e-3)
     assert scores["histogram"] == shipped["histogram"]
@@ -34,16 +34,16 @@ def test_shipped_generator_is_small_and_its_card_scores_are_its_own(name):
 
 def test_shipped_acgan_draws_the_digit_it_is_asked_for():
     generator = pretrained.load("acgan-mnist")
-    labels = gans.class_labels(metrics.SAMPLE_SIZE, 10)
-    images = gans.generate_images(generator, metrics.SAMPLE_SIZE, seed=pretrained.SCORE_SEED)
-    accuracy = metrics.conditional_accuracy(images, labels)
+    labels = gans.class_labels(judge.SAMPLE_SIZE, 10)
+    images = gans.generate_images(generator, judge.SAMPLE_SIZE, seed=pretrained.SCORE_SEED)
+    accuracy = judge.conditional_accuracy(images, labels)
     assert accuracy == pytest.approx(pretrained.describe("acgan-mnist")["scores"]["generated"]["conditional_accuracy"], abs=1e-6)
     assert accuracy > 0.8
 
 
 def test_shipped_vae_encodes_and_reconstructs_held_out_digits():
     autoencoder = pretrained.load_autoencoder("vae-mnist")
-    held_out = metrics.reference_digits()[1][: metrics.SAMPLE_SIZE]
+    held_out = judge.reference_digits()[1][: judge.SAMPLE_SIZE]
     error = vae.reconstruction_error(autoencoder.encoder, autoencoder.decoder, held_out)
     assert error == pytest.approx(pretrained.describe("vae-mnist")["scores"]["generated"]["reconstruction_error"], rel=1e-4)
     # far better than the mean image
@@ -59,18 +59,18 @@ def test_unknown_names_and_missing_encoders_are_clear_errors(tmp_path):
         pretrained.load("dcgan-mnist", folder=tmp_path)
 
 
-def test_export_round_trip_keeps_the_generator_up_to_float16_rounding(tmp_path, tiny_config):
+def test_export_round_trip_keeps_the_generator_up_to_float16_rounding(tmp_path, tiny_config, load_tool):
     run_dir = tmp_path / "run"
     runs.train(tiny_config.replace(epochs=1), run_dir, verbose=0)
-    card = pretrained.export(run_dir, folder=tmp_path / "shipped")
+    card = load_tool("export_pretrained").export(run_dir, folder=tmp_path / "shipped")
     assert card["epochs"] == 1 and card["data_source"] == "embedded"
     assert json.loads((tmp_path / "shipped" / "dcgan-mnist" / "card.json").read_text()) == card
     original, shipped = runs.load_generator(run_dir), pretrained.load("dcgan-mnist", folder=tmp_path / "shipped")
     for before, after in zip(original.weights, shipped.weights):
         np.testing.assert_allclose(after.numpy(), before.numpy(), rtol=1e-3, atol=1e-4)
     np.testing.assert_allclose(gans.generate_images(shipped, 8, seed=1), gans.generate_images(original, 8, seed=1), atol=0.02)
-    images = gans.generate_images(shipped, metrics.SAMPLE_SIZE, seed=pretrained.SCORE_SEED)
-    assert metrics.score_mnist(images, include_real=False, include_kid=False)["generated"]["judge_fid"] == pytest.approx(
+    images = gans.generate_images(shipped, judge.SAMPLE_SIZE, seed=pretrained.SCORE_SEED)
+    assert judge.score_mnist(images, include_real=False, include_kid=False)["generated"]["judge_fid"] == pytest.approx(
         card["scores"]["generated"]["judge_fid"], rel=1e-6)
 
 

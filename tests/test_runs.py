@@ -73,14 +73,6 @@ def test_prepare_config_refuses_to_change_a_started_recipe(tmp_path, tiny_config
     assert runs.prepare_config("dcgan-mnist", tmp_path, epochs=7).epochs == 7
 
 
-def test_select_images_takes_a_seeded_subset_of_all_classes():
-    labels = np.repeat(np.arange(10), 100)  # sorted by class, like some datasets
-    subset = runs.select_images(labels, 50, seed=0)
-    assert len(subset) == 50 and len(set(subset.tolist())) >= 8
-    np.testing.assert_array_equal(subset, runs.select_images(labels, 50, seed=0))
-    assert runs.select_images(labels, None, seed=0) is labels
-
-
 def test_sample_from_a_run(tmp_path, tiny_config):
     runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
     images = runs.sample(tmp_path, 6, seed=1)
@@ -134,7 +126,7 @@ def test_resuming_on_other_data_is_refused(tmp_path, tiny_config, monkeypatch):
     runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
     embedded = data.load_mnist(verbose=False)
     # the same recipe, but now the full download is available instead of the embedded digits
-    monkeypatch.setattr(data, "load_dataset", lambda *args, **kwargs: embedded._replace(source="keras"))
+    monkeypatch.setattr(data, "load_mnist", lambda *args, **kwargs: embedded._replace(source="keras"))
     with pytest.raises(ValueError, match="trained on 128 images from 'embedded'"):
         runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0)
 
@@ -151,12 +143,13 @@ class InterruptAfter(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.current == self.epoch and batch >= self.batch:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt(f"Ctrl-C in epoch {self.current}, batch {batch}")
 
 
 def test_interrupted_run_keeps_completed_epochs_and_resumes(tmp_path, tiny_config):
     recipe = tiny_config.replace(epochs=3, steps_per_execution=1)
-    with pytest.raises(KeyboardInterrupt):  # Ctrl-C in the middle of the second epoch
+    # Ctrl-C in the middle of the second epoch: train re-raises the very interrupt
+    with pytest.raises(KeyboardInterrupt, match="^Ctrl-C in epoch 1, batch 1$"):
         runs.train(recipe, tmp_path, verbose=0, extra_callbacks=[InterruptAfter(epoch=1, batch=1)])
     info = json.loads((tmp_path / "run_info.json").read_text())
     assert info["status"] == "interrupted" and info["epochs_done"] == 1
@@ -171,7 +164,7 @@ def test_train_refuses_to_resume_a_folder_with_another_recipe(tmp_path, tiny_con
     runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
     with pytest.raises(ValueError, match="generator_widths"):
         runs.train(tiny_config.replace(generator_widths=(16, 8, 4)), tmp_path, verbose=0)
-    assert runs.DCGANConfig.load(tmp_path / "config.json") == tiny_config.replace(epochs=1)  # untouched
+    assert runs.Recipe.load(tmp_path / "config.json") == tiny_config.replace(epochs=1)  # untouched
 
 
 def test_quality_scores_and_progress_lines_during_a_run(tmp_path, tiny_config, capsys):
@@ -469,3 +462,74 @@ def test_mixed_float16_without_a_gpu_warns_that_it_is_slow(tmp_path, tiny_config
     with pytest.warns(RuntimeWarning, match="mixed_float16 without a GPU.*100x slower") as warned:
         runs.train(tiny_config.replace(precision="mixed_float16", epochs=0), tmp_path, verbose=0)
     assert sum("mixed_float16 without a GPU" in str(warning.message) for warning in warned) == 1
+
+
+def test_summary_scores_again_after_the_run_is_resumed(tmp_path, tiny_config):
+    runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
+    first = runs.summary(tmp_path)
+    assert json.loads((tmp_path / "metrics.json").read_text())["epochs_done"] == 1
+    runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0)
+    second = runs.summary(tmp_path)
+    # the epoch-2 row carries the epoch-2 generator's scores, not epoch 1's
+    assert second["epochs"] == 2 and json.loads((tmp_path / "metrics.json").read_text())["epochs_done"] == 2
+    assert second["judge_fid"] == pytest.approx(runs.score(tmp_path)[0]["generated"]["judge_fid"], rel=1e-9)
+    assert second["judge_fid"] != first["judge_fid"]
+
+
+def test_score_asks_each_of_the_recipes_classes_in_turn(tmp_path):
+    from ganlab import callbacks, config, gans, judge
+
+    # a conditional generator of 4 classes, saved as a run folder (scoring needs no training)
+    recipe = config.get_preset("cgan-mnist").replace(num_classes=4, generator_widths=(16, 8, 4))
+    recipe.save(tmp_path / runs.CONFIG_FILE)
+    generator = runs.build_generator(recipe)
+    callbacks.save_model_atomically(generator, tmp_path / runs.GENERATOR_FILE)
+    scores, _ = runs.score(tmp_path)
+    images = gans.generate_images(generator, judge.SAMPLE_SIZE, seed=0)
+    expected = judge.conditional_accuracy(images, gans.class_labels(judge.SAMPLE_SIZE, 4))
+    assert scores["generated"]["conditional_accuracy"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_conditional_training_refuses_labels_beyond_its_classes(tmp_path, tiny_config):
+    recipe = config_for("cgan-mnist", tiny_config).replace(num_classes=4)
+    with pytest.raises(ValueError, match="num_classes=4 but the digits' labels go up to 9"):
+        runs.train(recipe, tmp_path, verbose=0)
+
+
+def test_score_reads_uint8_grayscale_and_folders_of_image_files(tmp_path):
+    from PIL import Image
+
+    from ganlab import judge
+
+    _, held_out, _ = judge.reference_digits()
+    pixels = np.round(held_out[:, :, :, 0] * 127.5 + 127.5).astype(np.uint8)  # (N, 28, 28), 0..255
+    np.savez(tmp_path / "float.npz", images=held_out)
+    np.savez(tmp_path / "uint8.npz", images=pixels)
+    folder = tmp_path / "pngs"
+    folder.mkdir()
+    for index, digit in enumerate(pixels):
+        Image.fromarray(digit).save(folder / f"{index:04d}.png")
+    expected = runs.score(tmp_path / "float.npz")[0]["generated"]["judge_fid"]
+    assert expected < 20  # real digits against real digits
+    for target in (tmp_path / "uint8.npz", folder):
+        assert runs.score(target)[0]["generated"]["judge_fid"] == pytest.approx(expected, rel=1e-5)
+    assert (folder / "metrics.json").is_file()
+
+
+def test_read_samples_refuses_what_it_cannot_read_without_guessing(tmp_path):
+    np.savez(tmp_path / "scaled.npz", images=np.full((4, 28, 28, 1), 255.0, np.float32))
+    with pytest.raises(ValueError, match=r"float images must lie in \[-1, 1\], these span \[255, 255\]"):
+        runs.read_samples(tmp_path / "scaled.npz")
+    np.savez(tmp_path / "ints.npz", images=np.zeros((4, 28, 28), np.int64))
+    with pytest.raises(ValueError, match="got dtype int64"):
+        runs.read_samples(tmp_path / "ints.npz")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="neither a run folder .* nor a folder of PNG/JPEG samples"):
+        runs.read_samples(tmp_path / "empty")
+    np.testing.assert_array_equal(runs.read_samples(_saved(tmp_path / "gray.npz", np.zeros((2, 28, 28), np.uint8))),
+                                  -np.ones((2, 28, 28, 1), np.float32))
+
+
+def _saved(path, images):
+    np.savez(path, images=images)
+    return path

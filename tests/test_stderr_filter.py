@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from ganlab import stderr_filter
+from ganlab.book import stderr_filter
 
 TENSORFLOW_START_UP = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
@@ -44,7 +44,7 @@ def test_filter_drops_noise_and_forwards_everything_else_in_order():
     script = textwrap.dedent(
         f"""
         import os, sys
-        from ganlab import stderr_filter
+        from ganlab.book import stderr_filter
         assert stderr_filter.install() is True
         assert stderr_filter.install() is False  # idempotent
         for line in {TENSORFLOW_START_UP!r}:
@@ -68,7 +68,7 @@ def test_uninstall_restores_the_descriptor():
     script = textwrap.dedent(
         """
         import os
-        from ganlab import stderr_filter
+        from ganlab.book import stderr_filter
         stderr_filter.install()
         stderr_filter.uninstall()
         stderr_filter.uninstall()  # harmless twice
