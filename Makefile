@@ -16,7 +16,7 @@ RUN_DIR ?= runs/dcgan-mnist
 DEMO_MINUTES ?= 10
 CHAPTERS := $(wildcard book/*.ipynb)
 
-.PHONY: demo test test-unit test-notebooks install install-book book chapters benchmark clean
+.PHONY: demo check test test-unit test-slow test-notebooks install install-book book chapters benchmark clean
 
 install: $(INSTALLED)
 
@@ -51,12 +51,23 @@ demo: $(INSTALLED)
 book: $(INSTALLED) $(MATHJAX)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
-# Every test: the package's unit tests, the built book opened in headless Chromium, and
-# every chapter executed in quick mode and checked by nbval.
-test: install-book book test-unit test-notebooks
+# The fast tier, run after every change and first in `make test`: the linter, then every
+# test not marked slow, browser or notebook (under two minutes on 2 cores).
+FAST := not slow and not browser and not notebook
+check: $(INSTALLED)
+	$(BIN)/ruff check ganlab tests benchmarks tools
+	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -q -m "$(FAST)"
 
+# Every test: the fast tier, then the slow unit tests and the built book opened in
+# headless Chromium, then every chapter executed in quick mode and checked by nbval.
+test: check install-book book test-slow test-notebooks
+
+# All unit tests (both tiers), for when the fast tier is not enough
 test-unit: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest
+
+test-slow: $(INSTALLED)
+	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -m "not ($(FAST))"
 
 test-notebooks: $(INSTALLED)
 	GANLAB_OFFLINE=1 GANLAB_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \

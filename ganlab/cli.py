@@ -1,4 +1,4 @@
-"""``python -m ganlab``: a thin command line over ``ganlab.runs``.
+"""``python -m ganlab``: a thin command line over ``ganlab.runs``::
 
     python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--precision P] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]

@@ -141,6 +141,12 @@ class Recipe:
         return self.model in ("cgan", "acgan")
 
     @property
+    def judged(self) -> bool:
+        """True when ganlab's MNIST judge can score this recipe's images (``ganlab.judge``);
+        other datasets get pixel statistics instead."""
+        return self.dataset == "mnist"
+
+    @property
     def autoencoder(self) -> bool:
         """True for the trainers with an encoder (VAE, VAE-GAN)."""
         return self.model in ("vae", "vaegan")

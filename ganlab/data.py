@@ -260,7 +260,7 @@ def _finish_batches(batches, count, batch_size, seed, repeat, skip_epochs, drop_
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 # The aligned CelebA images are 178x218; this (left, top, right, bottom) box is the
-# 128x128 face region that the seed chapter crops before resizing to 64x64.
+# 128x128 face region that is cropped before resizing to 64x64 (as common DCGAN face pipelines do).
 CELEBA_CROP = (25, 65, 153, 193)
 CELEBA_IMAGE_FOLDER = "img_align_celeba"
 CELEBA_ATTRIBUTES_FILE = "list_attr_celeba.csv"
@@ -655,7 +655,7 @@ def load_celeba(
     seed: int = 0,
     verbose: bool = True,
 ) -> ImageFolder:
-    """CelebA's aligned faces as an ``ImageFolder``: the seed's 128x128 face crop
+    """CelebA's aligned faces as an ``ImageFolder``: the 128x128 face crop
     (``CELEBA_CROP``) resized to ``image_size``, with the 40 attributes when
     ``list_attr_celeba.csv`` is there.
 

@@ -73,21 +73,44 @@ def kernel_distance(activations_a, activations_b, subset_size: int = 1000, num_s
     if size >= len(a) and size >= len(b):
         num_subsets = 1
     rng = np.random.default_rng(seed)
+    off_diagonal = size * (size - 1)
+    kernel_sums = _kernel_sums(a, b)
     estimates = []
     for _ in range(num_subsets):
-        x = a[rng.choice(len(a), size, replace=False)] if size < len(a) else a
-        y = b[rng.choice(len(b), size, replace=False)] if size < len(b) else b
-        within_x, within_y = polynomial_kernel(x, x), polynomial_kernel(y, y)
-        between = polynomial_kernel(x, y)
-        off_diagonal = size * (size - 1)
-        estimates.append(
-            (within_x.sum() - np.trace(within_x)) / off_diagonal
-            + (within_y.sum() - np.trace(within_y)) / off_diagonal
-            - 2 * between.mean()
-        )
+        x = rng.choice(len(a), size, replace=False) if size < len(a) else np.arange(len(a))
+        y = rng.choice(len(b), size, replace=False) if size < len(b) else np.arange(len(b))
+        sum_x, trace_x, sum_y, trace_y, sum_between = kernel_sums(x, y)
+        estimates.append((sum_x - trace_x) / off_diagonal + (sum_y - trace_y) / off_diagonal - 2 * sum_between / size**2)
     estimates = np.asarray(estimates)
     error = estimates.std(ddof=1) / np.sqrt(len(estimates)) if len(estimates) > 1 else 0.0
     return float(estimates.mean()), float(error)
+
+
+# Sets up to this many rows get their whole kernel matrices computed once (5,000 rows: 200
+# MB); larger ones are computed per subset.
+WHOLE_KERNEL_ROWS = 5000
+
+
+def _kernel_sums(a: np.ndarray, b: np.ndarray):
+    """A function of two subsets' indices that returns the sums and traces KID needs:
+    (sum k(x, x), trace, sum k(y, y), trace, sum k(x, y)). With small sets, every kernel
+    matrix is computed once and each subset's sums come from 0/1 weight vectors: the same
+    numbers as kernels of the subsets, without 100 subsets' worth of matrix products."""
+    if max(len(a), len(b)) > WHOLE_KERNEL_ROWS:
+        def per_subset(x, y):
+            within_x, within_y = polynomial_kernel(a[x], a[x]), polynomial_kernel(b[y], b[y])
+            return within_x.sum(), np.trace(within_x), within_y.sum(), np.trace(within_y), polynomial_kernel(a[x], b[y]).sum()
+
+        return per_subset
+    within_a, within_b, between = polynomial_kernel(a, a), polynomial_kernel(b, b), polynomial_kernel(a, b)
+
+    def from_whole(x, y):
+        in_x, in_y = np.zeros(len(a)), np.zeros(len(b))
+        in_x[x], in_y[y] = 1.0, 1.0
+        return (in_x @ within_a @ in_x, within_a.diagonal()[x].sum(), in_y @ within_b @ in_y, within_b.diagonal()[y].sum(),
+                in_x @ between @ in_y)
+
+    return from_whole
 
 
 def inception_score(probabilities, splits: int = 1, epsilon: float = 1e-12) -> tuple[float, float]:

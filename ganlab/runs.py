@@ -1,7 +1,7 @@
 """Whole training runs: a preset in, a run folder out; and sampling from a finished run.
 
 Introduced in book/02_dcgan_mnist. A run folder holds everything needed to look at,
-reproduce and resume the run:
+reproduce and resume the run::
 
     config.json          the recipe (a ``Recipe``); the same command resumes from it
     run_info.json        data source, library versions, epochs done, how the last session ended
@@ -267,7 +267,7 @@ class TrainingOptions:
 
     def check(self, config: Recipe) -> None:
         """Raise ``ValueError`` for options that cannot work with ``config``."""
-        if self.quality_every and config.dataset != "mnist":
+        if self.quality_every and not config.judged:
             raise ValueError(f"quality_every needs the MNIST judge; this run is on {config.dataset!r}")
         if self.minutes is not None and self.minutes <= 0:
             raise ValueError(f"minutes must be positive, got {self.minutes}")
@@ -392,7 +392,7 @@ class _Session:
             # before the history, so that the scores land in it
             *([callbacks.QualityMonitor(options.quality_every, options.quality_sample_size, seed=config.seed)] if options.quality_every else []),
             # no judge for faces: track checkerboards and collapse instead
-            *([callbacks.ImageStatistics(seed=config.seed)] if config.dataset != "mnist" else []),
+            *([callbacks.ImageStatistics(seed=config.seed)] if not config.judged else []),
             callbacks.LossHistory(out_dir / HISTORY_FILE),
             *([callbacks.EpochProgress(options.progress_every or None)] if options.progress_every is not None else []),
             self.monitor,
@@ -636,7 +636,7 @@ def summary(run_dir: str | Path) -> dict:
         "epochs": len(history.get("epoch", [])),
         "steps": int(sum(history.get("steps", []))),
         **{key: generated[key] for key in ("judge_fid", "kid", "judge_is", "coverage", "sharpness") if key in generated},
-        **({"conditional_accuracy": generated.get("conditional_accuracy", "-")} if recipe.dataset == "mnist" else {}),
+        **({"conditional_accuracy": generated.get("conditional_accuracy", "-")} if recipe.judged else {}),
         **{key: generated[key] for key in ("checkerboard", "diversity", "nearest_real") if key in generated},
         **({"reconstruction_error": _reconstruction_error(run_dir, recipe)} if recipe.autoencoder else {}),
     }
@@ -647,7 +647,7 @@ def _reconstruction_error(run_dir: Path, recipe: Recipe) -> float:
     of its own kind of real images (the judge's held-out digits for MNIST)."""
     from ganlab import judge, vae
 
-    if recipe.dataset == "mnist":
+    if recipe.judged:
         real = judge.reference_digits()[1][: judge.SAMPLE_SIZE]
     else:
         real = _training_images(run_dir, recipe).images(judge.SAMPLE_SIZE)
@@ -714,7 +714,7 @@ def score(target: str | Path, seed: int = 0) -> tuple[dict, Path]:
         recipe = Recipe.load(target / CONFIG_FILE)
         images = sample(target, judge.SAMPLE_SIZE, seed=seed)  # a conditional run: classes in turn
         written = target / "metrics.json"
-        if recipe.dataset != "mnist":
+        if not recipe.judged:
             return _score_images(target, images, written)
     if images.shape[1:] != (28, 28, 1):
         raise ValueError(

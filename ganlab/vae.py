@@ -2,7 +2,7 @@
 
 Introduced in book/05_vae_and_vaegan. A VAE learns two networks at once: an encoder that
 maps an image to a Gaussian over latent vectors, and a decoder that maps a latent vector
-back to an image. Training maximises the evidence lower bound (ELBO)
+back to an image. Training maximises the evidence lower bound (ELBO)::
 
     log p(x) >= E_q(z|x)[log p(x | z)] - KL(q(z | x) || N(0, I))
 

@@ -2,7 +2,6 @@
 installs ganlab only on Colab/Kaggle, and committed outputs from a full, clean run."""
 
 import re
-import subprocess
 import sys
 import types
 from pathlib import Path

@@ -1,4 +1,5 @@
 import dataclasses
+import json
 
 import pytest
 
@@ -120,3 +121,17 @@ def test_autoencoder_presets_and_their_checks():
     with pytest.raises(ValueError, match="encoder_learning_rate"):
         hybrid.replace(encoder_learning_rate=0.0)
     assert config.Recipe.from_dict(hybrid.to_dict()) == hybrid
+
+
+def test_recipes_saved_by_ganlab_0_1_still_load(tmp_path):
+    # ganlab 0.1 called the class DCGANConfig and its config.json had no precision,
+    # upsampling, encoder or critic fields yet: they take today's defaults
+    old = {"name": "dcgan-mnist", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 100,
+           "generator_widths": [128, 64, 32], "discriminator_widths": [32, 64], "kernel_size": 5, "dropout": 0.3,
+           "batch_size": 64, "epochs": 100, "generator_learning_rate": 2e-4, "discriminator_learning_rate": 2e-4,
+           "beta_1": 0.5, "generator_loss": "nonsaturating", "discriminator_loss": "minimax", "label_smoothing": 0.1,
+           "max_images": None, "steps_per_execution": 4, "monitor_images": 100, "seed": 0}
+    (tmp_path / "config.json").write_text(json.dumps(old))
+    recipe = config.Recipe.load(tmp_path / "config.json")
+    assert recipe == config.get_preset("dcgan-mnist")
+    assert config.DCGANConfig is config.Recipe

@@ -16,7 +16,7 @@ def test_atomic_path_renames_only_when_the_write_finishes(tmp_path):
 def test_a_failed_write_leaves_the_old_file_and_no_partial(tmp_path):
     target = tmp_path / "config.json"
     target.write_text("old")
-    with pytest.raises(RuntimeError), files.atomic_path(target) as partial:
+    with pytest.raises(RuntimeError, match="^killed mid-write$"), files.atomic_path(target) as partial:
         partial.write_text("half")
         raise RuntimeError("killed mid-write")
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]

@@ -12,6 +12,7 @@ def held_out():
     return images, labels
 
 
+@pytest.mark.slow
 def test_shipped_judge_reaches_its_stated_accuracy(held_out):
     record = judge.judge_record()
     assert record["held_out_accuracy"] >= 0.98
@@ -31,6 +32,7 @@ def test_judge_split_is_seeded_and_disjoint():
     np.testing.assert_array_equal(held_out, judge.judge_split(5000)[1])
 
 
+@pytest.mark.slow
 def test_real_digits_score_well_and_noise_scores_badly(held_out):
     images, _ = held_out
     noise = np.random.default_rng(0).uniform(-1, 1, images.shape).astype("float32")
@@ -44,6 +46,7 @@ def test_real_digits_score_well_and_noise_scores_badly(held_out):
     assert bad["sharpness"] > real["sharpness"] > 0  # sharpness is pixels only: noise is "sharp"
 
 
+@pytest.mark.slow
 def test_one_digit_over_and_over_is_flagged_as_collapse(held_out):
     images, labels = held_out
     ones = images[labels == 1]
@@ -53,6 +56,7 @@ def test_one_digit_over_and_over_is_flagged_as_collapse(held_out):
     assert scores["judge_is"] < 1.5
 
 
+@pytest.mark.slow
 def test_scores_include_a_real_data_row_and_demand_the_fixed_sample_size(held_out):
     images, _ = held_out
     scores = judge.score_mnist(images)

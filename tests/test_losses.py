@@ -106,7 +106,7 @@ def test_least_squares_losses_match_hand_computation():
     assert float(losses.least_squares_generator_loss(fake)) == pytest.approx(0.3125)
     # real target 0.9: ((0.6^2 + 0.9^2) / 2) / 2 = 0.2925
     assert float(losses.least_squares_discriminator_loss(real, [0.0, 0.0], label_smoothing=0.1)) == pytest.approx(0.2925)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^label_smoothing must be in \[0, 1\), got 1\.0$"):
         losses.least_squares_discriminator_loss(real, fake, label_smoothing=1.0)
 
 
@@ -197,7 +197,11 @@ def test_gaussian_kl_matches_hand_computation():
 def test_kl_is_zero_only_at_the_prior_and_positive_elsewhere():
     assert float(losses.gaussian_kl_divergence(np.zeros((3, 4)), np.zeros((3, 4)))) == 0.0
     rng = np.random.default_rng(0)
-    assert float(losses.gaussian_kl_divergence(rng.normal(size=(3, 4)), rng.normal(size=(3, 4)))) > 0.0
+    mean, log_variance = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    # 0.5 sum(exp(log var) + mean^2 - 1 - log var) per example, averaged over the batch
+    expected = 0.5 * (np.exp(log_variance) + mean**2 - 1 - log_variance).sum(axis=1).mean()
+    kl = float(losses.gaussian_kl_divergence(mean, log_variance))
+    assert kl == pytest.approx(expected, rel=1e-5) and kl > 0.0
 
 
 def test_bernoulli_reconstruction_matches_hand_computation():

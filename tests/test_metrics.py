@@ -22,6 +22,22 @@ def test_frechet_distance_with_diagonal_covariances():
     assert metrics.frechet_distance(a, b) == pytest.approx(expected, rel=0.03)
 
 
+def test_frechet_distance_matches_scipy_sqrtm_on_full_covariances():
+    """Golden test: the textbook formula with scipy's matrix square root, on correlated features."""
+    from scipy import linalg
+
+    rng = np.random.default_rng(7)
+    # mixing independent features makes every covariance entry non-zero
+    a = rng.standard_normal((200, 16)) @ rng.standard_normal((16, 16))
+    b = rng.standard_normal((200, 16)) @ rng.standard_normal((16, 16)) + rng.standard_normal(16)
+    covariance_a, covariance_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    assert np.abs(covariance_a).min() > 1e-3 and np.abs(covariance_b).min() > 1e-3  # full, not diagonal
+    mean_difference = a.mean(axis=0) - b.mean(axis=0)
+    root = linalg.sqrtm(covariance_a @ covariance_b).real
+    expected = mean_difference @ mean_difference + np.trace(covariance_a + covariance_b - 2 * root)
+    assert metrics.frechet_distance(a, b) == pytest.approx(expected, rel=1e-6)
+
+
 def test_frechet_distance_is_zero_for_identical_sets_and_grows_with_a_shift():
     rng = np.random.default_rng(1)
     a = rng.standard_normal((500, 8))
@@ -99,7 +115,9 @@ def test_frechet_distance_of_images_names_its_extractor():
     dark, bright = rng.uniform(-1, 0, (50, 4, 4, 1)), rng.uniform(0, 1, (50, 4, 4, 1))
     result = judge.frechet_distance_of_images(dark, bright, mean_brightness)
     assert result["extractor"] == "mean_brightness"
-    assert result["frechet_distance"] > 0.2  # the means differ by about 1
+    # the Frechet distance of the extractor's features; the means differ by about 1
+    expected = metrics.frechet_distance(mean_brightness(dark), mean_brightness(bright))
+    assert result["frechet_distance"] == pytest.approx(expected, rel=1e-9) and expected > 0.2
     assert judge.frechet_distance_of_images(dark, dark, mean_brightness)["frechet_distance"] == pytest.approx(0, abs=1e-9)
 
 
@@ -107,7 +125,8 @@ def test_inception_input_is_299_pixels_three_channels_in_range():
     grey = np.linspace(-1, 1, 2 * 28 * 28).reshape(2, 28, 28, 1)
     prepared = judge.to_inception_input(grey)
     assert prepared.shape == (2, 299, 299, 3)
-    assert prepared.min() >= -1 and prepared.max() <= 1
+    # Inception's range [-1, 1], with the input's black and white ends kept
+    assert prepared.min() == pytest.approx(-1.0, abs=1e-6) and prepared.max() == pytest.approx(1.0, abs=1e-6)
     np.testing.assert_array_equal(prepared[..., 0], prepared[..., 2])
     with pytest.raises(ValueError, match="NHWC"):
         judge.to_inception_input(np.zeros((2, 28, 28, 2)))
@@ -155,6 +174,7 @@ def test_wasserstein_1d_is_the_shift_between_copies():
         metrics.wasserstein_1d([1, 2], [1])
 
 
+@pytest.mark.slow
 def test_per_class_accuracy_on_real_digits():
     _, held_out, held_out_labels = judge.reference_digits()
     accuracy = judge.per_class_accuracy(held_out[:300], held_out_labels[:300])
@@ -234,15 +254,22 @@ def _tiny_generator(conditional=False):
     return models.dcgan_generator(latent_dim=8, widths=(8, 4))
 
 
+@pytest.mark.slow
 def test_midpoint_scores_compare_prior_draws_with_both_midpoints():
-    rows = experiments.midpoint_scores(_tiny_generator(), num_pairs=300)
+    from ganlab import gans
+
+    generator = _tiny_generator()
+    rows = experiments.midpoint_scores(generator, num_pairs=300)
     assert [row["codes"] for row in rows] == ["prior draws", "lerp midpoints", "slerp midpoints"]
     prior, lerp, slerp = (row["mean_length"] for row in rows)
     # in 8 dimensions a draw is about sqrt(8) long; the straight line's middle about 1/sqrt(2) of that
     assert prior == pytest.approx(math.sqrt(8), rel=0.05)
     assert lerp == pytest.approx(prior / math.sqrt(2), rel=0.08)
     assert slerp == pytest.approx(prior, rel=0.05)
-    assert all(row["judge_fid"] > 0 for row in rows)
+    # the prior draws' row is the judge-feature Frechet distance of the generator's seed-0 images
+    features, _ = judge.judge_outputs(gans.generate_images(generator, 300, seed=0))
+    reference, _ = judge.judge_outputs(judge.reference_digits()[0])
+    assert rows[0]["judge_fid"] == pytest.approx(metrics.frechet_distance(features, reference), rel=1e-6)
 
 
 def test_class_transition_starts_and_ends_on_the_generators_own_classes():
@@ -266,3 +293,13 @@ def test_ink_is_the_mean_brightness_by_hand():
     np.testing.assert_allclose(metrics.ink(images), [0.0, 0.5])
     with pytest.raises(ValueError, match="NHWC"):
         metrics.ink(np.zeros((2, 2)))
+
+
+def test_kernel_distance_from_whole_kernels_equals_kernels_per_subset(monkeypatch):
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(300, 8)), rng.normal(0.2, 1.1, size=(500, 8))
+    whole = metrics.kernel_distance(a, b, subset_size=100, num_subsets=30)
+    monkeypatch.setattr(metrics, "WHOLE_KERNEL_ROWS", 0)  # force the per-subset path
+    per_subset = metrics.kernel_distance(a, b, subset_size=100, num_subsets=30)
+    assert whole == pytest.approx(per_subset, rel=1e-10)
+    assert whole[0] > 10 * whole[1]  # the shift is measured, well beyond its error

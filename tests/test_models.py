@@ -39,9 +39,11 @@ def test_builders_scale_to_other_sizes_and_colour(image_shape, widths, start):
 
 
 def test_generator_output_is_in_tanh_range():
+    keras.utils.set_random_seed(0)
     generator = models.dcgan_generator(latent_dim=8, widths=(16, 8, 4))
     images = generator.predict(np.random.default_rng(0).normal(size=(4, 8)) * 50, verbose=0)
-    assert images.min() >= -1.0 and images.max() <= 1.0
+    # huge noise saturates the tanh: pixels reach both ends of [-1, 1] and never pass them
+    assert -1.0 <= images.min() < -0.99 and 0.99 < images.max() <= 1.0
 
 
 def test_count_upsamplings():
@@ -75,7 +77,7 @@ def test_mlp_discriminator_for_images_and_points():
     assert not any(layer.name.endswith("dropout") for layer in point_critic.layers)
     point_generator = models.mlp_generator(latent_dim=3, output_shape=(2,), widths=(4,), output_activation=None)
     assert point_generator.output_shape == (None, 2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^widths needs at least one entry$"):
         models.mlp_generator(widths=())
 
 
@@ -89,7 +91,7 @@ def test_apply_in_batches_matches_one_call():
     two_outputs = keras.Model(source, [keras.layers.Dense(2)(source), keras.layers.Dense(1)(source)])
     first, second = models.apply_in_batches(two_outputs, inputs, batch_size=3)
     assert first.shape == (10, 2) and second.shape == (10, 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^no inputs$"):
         models.apply_in_batches(network, inputs[:0])
 
 

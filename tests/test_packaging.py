@@ -1,9 +1,9 @@
 """pyproject.toml, requirements/constraints.txt and environment.yml must agree."""
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name

@@ -13,6 +13,7 @@ MEGABYTES = 1024 * 1024
 
 
 @pytest.mark.parametrize("name", pretrained.names())
+@pytest.mark.slow
 def test_shipped_generator_is_small_and_its_card_scores_are_its_own(name):
     card = pretrained.describe(name)
     folder = pretrained.FOLDER / name
@@ -41,6 +42,7 @@ def test_shipped_acgan_draws_the_digit_it_is_asked_for():
     assert accuracy > 0.8
 
 
+@pytest.mark.slow
 def test_shipped_vae_encodes_and_reconstructs_held_out_digits():
     autoencoder = pretrained.load_autoencoder("vae-mnist")
     held_out = judge.reference_digits()[1][: judge.SAMPLE_SIZE]
@@ -59,6 +61,7 @@ def test_unknown_names_and_missing_encoders_are_clear_errors(tmp_path):
         pretrained.load("dcgan-mnist", folder=tmp_path)
 
 
+@pytest.mark.slow
 def test_export_round_trip_keeps_the_generator_up_to_float16_rounding(tmp_path, tiny_config, load_tool):
     run_dir = tmp_path / "run"
     runs.train(tiny_config.replace(epochs=1), run_dir, verbose=0)

@@ -61,7 +61,7 @@ def test_plot_grids_titles_each_saved_grid(tmp_path):
         viz.save_grid(np.full((4, 3, 3, 1), epoch / 10), paths[f"epoch {epoch}"])
     figure = viz.plot_grids(paths)
     assert [axes.get_title() for axes in figure.axes] == ["epoch 1", "epoch 5"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^no grids to show$"):
         viz.plot_grids({})
 
 
@@ -71,7 +71,7 @@ def test_plot_decision_surfaces_one_panel_per_snapshot():
     panels = [axes for axes in figure.axes if axes.get_title()]
     assert [axes.get_title() for axes in panels] == ["before training", "after epoch 3", "after epoch 6"]
     assert len(panels[0].collections) == 2  # real and generated points
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^no snapshots to plot$"):
         viz.plot_decision_surfaces(np.ones((10, 2)), [])
 
 
@@ -84,7 +84,8 @@ def test_plot_generator_losses_uses_ganlab_losses():
 
 
 def test_plot_quality_skips_unscored_epochs_and_draws_real_levels():
-    history = {"epoch": [0, 1, 2, 3], "judge_fid": [np.nan, 300.0, np.nan, 100.0], "judge_is": [np.nan, 3.0, np.nan, 6.0], "coverage": [np.nan, 7.0, np.nan, 10.0]}
+    history = {"epoch": [0, 1, 2, 3], "judge_fid": [np.nan, 300.0, np.nan, 100.0], "judge_is": [np.nan, 3.0, np.nan, 6.0],
+               "coverage": [np.nan, 7.0, np.nan, 10.0]}
     figure = viz.plot_quality(history, real={"judge_fid": 5.0, "judge_is": 9.6, "coverage": 10})
     fid_axes = figure.axes[0]
     assert list(fid_axes.lines[0].get_xdata()) == [2, 4] and list(fid_axes.lines[0].get_ydata()) == [300.0, 100.0]
@@ -102,7 +103,7 @@ def test_plot_class_histogram_draws_a_bar_per_class():
 def test_thin_frames_keeps_ends_and_spacing():
     assert viz.thin_frames(range(10), 4) == [0, 3, 6, 9]
     assert viz.thin_frames(range(3), 5) == [0, 1, 2]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^most must be at least 2, got 1$"):
         viz.thin_frames(range(3), 1)
 
 

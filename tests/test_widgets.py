@@ -65,6 +65,7 @@ def test_interpolation_between_given_latent_vectors(generator):
         widgets.InterpolationExplorer(generator, label=3)
 
 
+@pytest.mark.slow
 def test_class_explorer_mixes_classes_with_the_noise_fixed(conditional_generator):
     explorer = widgets.ClassExplorer(conditional_generator, start_class=2, end_class=5, seed=4, count=3, frames=5)
     assert explorer.images.shape == (3, 28, 28, 1)
