@@ -14,6 +14,7 @@ either way.
 
     python benchmarks/throughput.py [--cases dcgan-mnist:64 ...] [--steps 40] [--repeats 7]
                                     [--jit-compile] [--precisions float32 mixed_bfloat16 ...]
+                                    [--steps-per-execution 1 4 16] [--json FILE]
 """
 
 from __future__ import annotations
@@ -138,7 +139,9 @@ def main():
     parser.add_argument(
         "--precisions", nargs="+", default=["float32"], choices=config.PRECISIONS, help="dtype policies to compare"
     )
+    parser.add_argument("--json", help="also write the rows to this JSON file")
     args = parser.parse_args()
+    rows = []
     print(
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
@@ -152,11 +155,20 @@ def main():
             for grouping in args.steps_per_execution:
                 medians, per_call = measure(preset, int(batch_size), args.steps, args.repeats, grouping, args.jit_compile, precision)
                 ratio = medians["ganlab"] / medians["reference"]
+                rows.append({"networks": preset, "batch": int(batch_size), "precision": precision, "xla": args.jit_compile,
+                             "steps_per_call": per_call, "plain_loop_images_per_second": medians["reference"],
+                             "ganlab_images_per_second": medians["ganlab"], "ratio": ratio})
                 print(
                     f"| {preset} | {batch_size} | {precision} | {per_call} | {medians['reference']:.0f} | "
                     f"{medians['ganlab']:.0f} | {ratio:.3f} |",
                     flush=True,
                 )
+
+    if args.json:
+        import json
+
+        with open(args.json, "w") as handle:
+            json.dump({"device": [device.device_type for device in tf.config.list_physical_devices()], "rows": rows}, handle, indent=2)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,14 @@ coverage), beside a row for 1,000 held-out real digits computed the same way.
         --plot benchmarks/results/time_to_quality_precision.png   # README, mixed precision
 
 A preset may name a precision after a colon (``PRESET:PRECISION``, see
-``config.PRECISIONS``): the same recipe computed under that dtype policy.
+``config.PRECISIONS``): the same recipe computed under that dtype policy; and recipe
+fields after commas (``PRESET,FIELD=VALUE,...``), e.g. a candidate default:
+
+    python benchmarks/time_to_quality.py --budgets 5 --seeds 0 1 2 --presets dcgan-mnist \
+        dcgan-mnist,generator_average_decay=0.998,generator_learning_rate=4e-4,discriminator_learning_rate=4e-4
+
+With several ``--seeds`` each spec trains once per seed and the table gives every run
+and the mean judge-FID per spec and budget, with its ratio to the first spec's.
 
 Prints a Markdown table and writes a plot to benchmarks/results/time_to_quality.png.
 Target: dcgan-mnist at 5 minutes reaches a judge-FID at least 3x lower than
@@ -32,7 +39,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 
-from ganlab import config, gans, judge, runs  # noqa: E402
+from ganlab import callbacks, config, gans, judge, runs  # noqa: E402
 
 
 class BudgetSnapshots(keras.callbacks.Callback):
@@ -49,7 +56,8 @@ class BudgetSnapshots(keras.callbacks.Callback):
     def _snapshot(self) -> dict:
         # the generator's optimizer (a VAE's only optimizer) counts the training steps taken so far
         optimizer = getattr(self.model, "g_optimizer", None) or self.model.optimizer
-        return {"weights": self.model.generator.get_weights(), "steps": int(optimizer.iterations)}
+        # the generator a run draws with: the averaged copy when the recipe keeps one
+        return {"weights": callbacks.sampling_generator(self.model).get_weights(), "steps": int(optimizer.iterations)}
 
     def on_train_batch_end(self, batch, logs=None):
         minutes = (time.perf_counter() - self.started) / 60
@@ -64,18 +72,27 @@ class BudgetSnapshots(keras.callbacks.Callback):
                 self.snapshots[budget] = self._snapshot()
 
 
-def recipe_for(spec: str):
-    """The recipe of ``PRESET`` or ``PRESET:PRECISION``."""
-    preset, _, precision = spec.partition(":")
-    return config.get_preset(preset).replace(epochs=100_000, precision=precision or None)
+def recipe_for(spec: str, seed: int | None = None):
+    """The recipe of ``PRESET[:PRECISION][,FIELD=VALUE...]``, with ``seed`` if given."""
+    head, *settings = spec.split(",")
+    preset, _, precision = head.partition(":")
+    recipe = config.get_preset(preset)
+    changes = {}
+    for setting in settings:
+        name, _, text = setting.partition("=")
+        if not hasattr(recipe, name):
+            raise SystemExit(f"unknown recipe field {name!r} in {spec!r}")
+        kind = type(getattr(recipe, name))  # numbers and names; tuples are not settable here
+        changes[name] = (text == "true") if kind is bool else kind(float(text)) if kind in (int, float) else text
+    return recipe.replace(epochs=100_000, precision=precision or None, seed=seed, **changes)
 
 
-def train_with_snapshots(spec: str, budgets, out_dir: Path):
-    """Train ``spec`` (``PRESET[:PRECISION]``) for the largest budget; return the recipe,
+def train_with_snapshots(spec: str, budgets, out_dir: Path, seed: int | None = None):
+    """Train ``spec`` (see ``recipe_for``) for the largest budget; return the recipe,
     the generator and {budget: (generator weights, steps)}."""
     if out_dir.exists():
         raise SystemExit(f"{out_dir} exists: remove it, each measurement starts its run fresh")
-    recipe = recipe_for(spec)
+    recipe = recipe_for(spec, seed)
     snapshots = BudgetSnapshots(budgets)
     runs.train(recipe, out_dir, minutes=max(budgets), verbose=0, extra_callbacks=[snapshots])
     generator = runs.load_generator(out_dir)
@@ -86,21 +103,34 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", type=float, nargs="+", default=[2, 5, 10])
     parser.add_argument("--presets", nargs="+", default=["dcgan-mnist", "dcgan-mnist-tutorial"])
+    parser.add_argument("--seeds", type=int, nargs="+", help="train each spec once per seed (default: the recipe's seed)")
+    parser.add_argument("--json", type=Path, help="also write every run's scores to this JSON file")
     parser.add_argument("--out", type=Path, default=Path("runs/time-to-quality"))
     parser.add_argument("--plot", type=Path, default=Path("benchmarks/results/time_to_quality.png"))
     args = parser.parse_args()
 
     rows = []
     for preset in args.presets:
-        _, generator, snapshots = train_with_snapshots(preset, args.budgets, args.out / preset.replace(":", "-"))
-        for budget in sorted(snapshots):
-            weights, steps = snapshots[budget]
-            generator.set_weights(weights)
-            images = gans.generate_images(generator, judge.SAMPLE_SIZE, seed=0)
-            scores = judge.score_mnist(images, include_real=False)["generated"]
-            rows.append((preset, budget, steps, scores))
-            print(f"{preset} at {budget:g} min: {steps} steps, {judge.format_scores({'': scores}).splitlines()[1]}", flush=True)
+        for seed in args.seeds or [None]:
+            label = preset if seed is None else f"{preset} (seed {seed})"
+            folder = args.out / (preset.replace(":", "-").replace(",", "-").replace("=", "") + ("" if seed is None else f"-seed{seed}"))
+            _, generator, snapshots = train_with_snapshots(preset, args.budgets, folder, seed)
+            for budget in sorted(snapshots):
+                weights, steps = snapshots[budget]
+                generator.set_weights(weights)
+                images = gans.generate_images(generator, judge.SAMPLE_SIZE, seed=0)
+                scores = judge.score_mnist(images, include_real=False)["generated"]
+                rows.append((label, budget, steps, scores))
+                print(f"{label} at {budget:g} min: {steps} steps, {judge.format_scores({'': scores}).splitlines()[1]}", flush=True)
     real = judge.score_mnist(judge.reference_digits()[1])["real"]
+    if args.seeds and len(args.seeds) > 1:
+        print_means(rows, args.presets, args.budgets)
+    if args.json:
+        import json
+
+        keep = ("judge_fid", "kid", "judge_is", "coverage")
+        records = [{"run": label, "minutes": budget, "steps": steps, **{key: scores[key] for key in keep}} for label, budget, steps, scores in rows]
+        args.json.write_text(json.dumps({"runs": records, "real": {key: real[key] for key in keep}}, indent=2))
 
     print("\n| preset | minutes | steps | judge-FID | KID | judge-IS | digits covered |")
     print("|---|---|---|---|---|---|---|")
@@ -112,6 +142,21 @@ def main():
     print(f"| real digits (held out) | - | - | {real['judge_fid']:.2f} | {real['kid']:.3f} | {real['judge_is']:.2f} | {real['coverage']}/10 |")
     plot(rows, real, args.plot)
     print(f"\nplot: {args.plot}")
+
+
+def print_means(rows, specs, budgets):
+    """Mean judge-FID over seeds per spec and budget, with its ratio to the first spec's."""
+    import numpy as np
+
+    print("\n| spec | minutes | runs | mean judge-FID | ratio to the first spec | all digits in every run |")
+    print("|---|---|---|---|---|---|")
+    for budget in sorted(budgets):
+        means = {}
+        for spec in specs:
+            chosen = [scores for label, at, _, scores in rows if label.split(" (seed")[0] == spec and at == budget]
+            means[spec] = float(np.mean([scores["judge_fid"] for scores in chosen]))
+            every = all(scores["coverage"] == 10 for scores in chosen)
+            print(f"| {spec} | {budget:g} | {len(chosen)} | {means[spec]:.1f} | {means[spec] / means[specs[0]]:.2f} | {'yes' if every else 'no'} |")
 
 
 def plot(rows, real, path: Path):

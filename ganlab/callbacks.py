@@ -58,6 +58,10 @@ class LossHistory(keras.callbacks.Callback):
     killed before its checkpoint) are dropped before the new ones are added. Besides the
     losses, any number in the logs is kept (for example the judge scores that
     ``QualityMonitor``, placed before this callback, adds every few epochs).
+
+    ``steps`` counts the generator's optimizer steps in the epoch (read once at each
+    epoch's start and end, never per step, so that Keras keeps dispatching steps
+    asynchronously); for a model without such an optimizer, the epoch's planned steps.
     """
 
     def __init__(self, path: str | Path):
@@ -66,7 +70,7 @@ class LossHistory(keras.callbacks.Callback):
         self.rows: list[dict] = []
         self._loaded = False
         self._epoch_started = 0.0
-        self._steps = 0
+        self._steps_before = None
 
     def on_epoch_begin(self, epoch, logs=None):
         if not self._loaded:
@@ -80,15 +84,13 @@ class LossHistory(keras.callbacks.Callback):
             ]
             self._loaded = True
         self._epoch_started = time.perf_counter()
-        self._steps = 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        # with steps_per_execution > 1, Keras reports the last step of each group
-        self._steps = batch + 1
+        self._steps_before = steps_taken(self.model)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        row = {"epoch": epoch, "steps": self._steps, "seconds": round(time.perf_counter() - self._epoch_started, 3)}
+        now = steps_taken(self.model)
+        steps = now - self._steps_before if now is not None else (self.params or {}).get("steps", 0)
+        row = {"epoch": epoch, "steps": steps, "seconds": round(time.perf_counter() - self._epoch_started, 3)}
         for name, value in logs.items():
             if isinstance(value, (int, float, np.number)):
                 row[name] = float(value)
@@ -100,6 +102,26 @@ class LossHistory(keras.callbacks.Callback):
         for existing in self.rows:
             lines.append(",".join(_format_cell(existing.get(name, "")) for name in columns))
         write_atomically(self.path, "\n".join(lines) + "\n")
+
+
+def steps_taken(model) -> int | None:
+    """Training steps a ganlab trainer has taken: its generator optimizer's iterations
+    (the VAE's single optimizer's); None for a model with neither."""
+    optimizer = getattr(model, "g_optimizer", None) or getattr(model, "optimizer", None)
+    if optimizer is None or not hasattr(optimizer, "iterations"):
+        return None
+    return int(keras.ops.convert_to_numpy(optimizer.iterations))
+
+
+def sampling_generator(model) -> keras.Model:
+    """The generator a trainer draws with: its averaged copy when it keeps one
+    (``gans.GAN(generator_average_decay=...)``), else its generator."""
+    return model.sampling_generator() if hasattr(model, "sampling_generator") else model.generator
+
+
+def network_to_save(model, network: str) -> keras.Model:
+    """A trainer's network by attribute name; ``"generator"`` is the one it draws with."""
+    return sampling_generator(model) if network == "generator" else getattr(model, network)
 
 
 def _format_cell(value) -> str:
@@ -136,7 +158,7 @@ class GANMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.directory.mkdir(parents=True, exist_ok=True)
         inputs = self.noise if self.labels is None else [self.noise, self.labels]
-        images = self.model.generator(inputs, training=False)
+        images = sampling_generator(self.model)(inputs, training=False)
         # viz.save_image writes under a temporary name and renames
         viz.save_grid(keras.ops.convert_to_numpy(images), grid_path(self.directory, epoch), columns=self.columns)
 
@@ -173,7 +195,7 @@ class QualityMonitor(keras.callbacks.Callback):
             return
         from ganlab import gans, judge
 
-        images = gans.generate_images(self.model.generator, self.sample_size, seed=self.seed)
+        images = gans.generate_images(sampling_generator(self.model), self.sample_size, seed=self.seed)
         scores = judge.score_mnist(images, sample_size=self.sample_size, include_real=False, include_kid=False)["generated"]
         logs.update(judge_fid=scores["judge_fid"], judge_is=scores["judge_is"], coverage=float(scores["coverage"]))
 
@@ -197,16 +219,23 @@ class ImageStatistics(keras.callbacks.Callback):
             return
         from ganlab import gans, metrics
 
-        images = gans.generate_images(self.model.generator, self.sample_size, seed=self.seed)
+        images = gans.generate_images(sampling_generator(self.model), self.sample_size, seed=self.seed)
         logs.update(checkerboard=metrics.checkerboard_energy(images), diversity=metrics.mean_pairwise_distance(images))
 
 
 class TimeLimit(keras.callbacks.Callback):
-    """Stop training cleanly once ``minutes`` of wall-clock time have passed.
+    """Stop training cleanly once ``minutes`` of training time have passed.
 
-    The check runs after every batch, so a long epoch is cut short rather than overrunning
-    the budget; the epoch's end callbacks (history, grid, checkpoint) still run.
+    The clock starts when the first call into the compiled step returns, so tracing and
+    XLA compilation are not charged to the budget (trainers that compile slowly get the
+    same minutes of training as the others). The check runs after every call into the
+    compiled graph, so a long epoch is cut short rather than overrunning the budget; the
+    epoch's end callbacks (history, grid, checkpoint) still run. It reads only the clock,
+    so it declares itself safe for Keras' asynchronous dispatch: Keras calls it from its
+    callback thread and the training loop never waits for it.
     """
+
+    async_safe = True
 
     def __init__(self, minutes: float):
         super().__init__()
@@ -217,13 +246,33 @@ class TimeLimit(keras.callbacks.Callback):
         self.stopped = False
 
     def on_train_begin(self, logs=None):
-        self.started = time.perf_counter()
+        self.started = None
         self.stopped = False
 
     def on_train_batch_end(self, batch, logs=None):
+        if self.started is None:  # the first call, compilation included, has returned
+            self.started = time.perf_counter()
+            return
         if time.perf_counter() - self.started >= self.seconds:
             self.stopped = True
             self.model.stop_training = True
+
+
+class ProgressBar(keras.callbacks.ProgbarLogger):
+    """Keras' progress bar, declared safe for asynchronous dispatch: Keras updates it from
+    its callback thread after each call into the compiled graph, so the training loop never
+    waits for it. (The bar that ``fit(verbose=1)`` adds is not declared so, and any
+    callback with a per-step hook that is not makes Keras wait for every call's logs.)
+    ``verbose``: 1 for the bar, 2 for one line per epoch."""
+
+    async_safe = True
+
+    def __init__(self, verbose=1):
+        super().__init__()
+        self.level = 1 if verbose == "auto" else verbose
+
+    def set_params(self, params):
+        super().set_params({**params, "verbose": self.level})
 
 
 class SaveGenerator(keras.callbacks.Callback):
@@ -237,7 +286,7 @@ class SaveGenerator(keras.callbacks.Callback):
         self.network = network
 
     def on_epoch_end(self, epoch, logs=None):
-        save_model_atomically(getattr(self.model, self.network), self.path)
+        save_model_atomically(network_to_save(self.model, self.network), self.path)
 
 
 def save_model_atomically(model: keras.Model, path: str | Path) -> None:
@@ -348,26 +397,24 @@ class TrainingDiverged(RuntimeError):
 
 
 class DivergenceGuard(keras.callbacks.Callback):
-    """Stop at the first batch whose logged losses or metrics are NaN or infinite.
+    """Stop at the end of an epoch whose logged losses or metrics are NaN or infinite.
 
-    It raises ``TrainingDiverged`` rather than setting ``stop_training``: Keras would
-    still run the epoch's end callbacks, which would record a NaN row in the history,
-    draw a grid of NaN images and overwrite the last good checkpoint and generator with
-    broken weights. Raising skips all of them, so everything on disk stays as it was at
-    the end of the last good epoch."""
+    The epoch's logs are the means that the trainers track in the compiled step, and a
+    single NaN or infinite step makes its epoch's mean NaN or infinite: the check needs
+    no per-step callback, which would make Keras pull every step's logs to the host.
+    Place it first. It raises ``TrainingDiverged`` rather than setting
+    ``stop_training``: Keras would still run the epoch's end callbacks, which would record
+    a NaN row in the history, draw a grid of NaN images and overwrite the last good
+    checkpoint and generator with broken weights. Raising skips all of them, so everything
+    on disk stays as it was at the end of the last good epoch."""
 
-    def __init__(self):
-        super().__init__()
-        self.epoch = 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
+    def on_epoch_end(self, epoch, logs=None):
         for name, value in (logs or {}).items():
+            if not isinstance(value, (int, float, np.number)):
+                continue
             number = float(value)
             if not math.isfinite(number):
-                raise TrainingDiverged(self.epoch, name, number)
+                raise TrainingDiverged(epoch, name, number)
 
 
 class ScaleLearningRates(keras.callbacks.Callback):
@@ -393,6 +440,10 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     ``run_info.json``) and ``running`` (today's) tell a checkpoint from another ganlab,
     Keras or TensorFlow version apart from a damaged one; both messages keep the cause.
     """
+
+    # It saves once per epoch, so Keras' per-step hook has nothing to do: declaring it
+    # safe keeps Keras from waiting for every step's logs on its account.
+    async_safe = True
 
     def __init__(self, directory: str | Path, written_by: dict | None = None, running: dict | None = None):
         super().__init__(str(directory), delete_checkpoint=False, double_checkpoint=True)

@@ -1,6 +1,7 @@
 """``python -m ganlab``: a thin command line over ``ganlab.runs``::
 
-    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--precision P] --out DIR
+    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--precision P]
+                              [--strategy mirrored] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
     python -m ganlab score RUN_DIR|FILE.npz|SAMPLE_FOLDER
     python -m ganlab presets
@@ -62,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data-dir", help="folder of the images (CelebA, or any folder for dataset 'folder')")
     train.add_argument("--precision", choices=config_module.PRECISIONS,
                        help="arithmetic: float32 (default) or a mixed 16-bit policy, for GPUs and TPUs (see the appendix)")
+    train.add_argument("--strategy", choices=["none", "mirrored"], default="none",
+                       help="mirrored: train on every GPU of this machine (tf.distribute.MirroredStrategy), each taking "
+                            "an equal share of every batch; the batch size and learning rates stay the recipe's")
     train.add_argument("--out", type=Path, help="run folder (default runs/PRESET)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--on-divergence", choices=["stop", "restore"], default="stop",
@@ -91,10 +95,11 @@ def _train(args) -> int:
         args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
         data_dir=args.data_dir, precision=args.precision,
     )
+    strategy = _strategy(args.strategy)
     try:
         result = runs.train(
             config, out_dir, minutes=args.minutes, data_source=args.data_source, verbose=0 if args.quiet else "auto",
-            on_divergence=args.on_divergence,
+            on_divergence=args.on_divergence, strategy=strategy,
         )
     except runs.RunDiverged as diverged:
         print(f"ganlab: {diverged}", file=sys.stderr)
@@ -109,6 +114,22 @@ def _train(args) -> int:
         f"{result.seconds / 60:.1f} minutes this session; outputs in {out_dir}"
     )
     return 0
+
+
+def _strategy(name: str):
+    """The ``tf.distribute`` strategy ``--strategy`` names (None for one device).
+
+    The recipe's batch size is the global one: with N GPUs each computes 1/N of every
+    batch and the gradients are averaged, so every step is the step one device would
+    take and the learning rates need no scaling (ganlab.gans, appendix on devices)."""
+    if name == "none":
+        return None
+    import tensorflow as tf
+
+    strategy = tf.distribute.MirroredStrategy()
+    print(f"ganlab: mirrored over {strategy.num_replicas_in_sync} device(s): "
+          f"{', '.join(device.split('/')[-1] for device in strategy.extended.worker_devices)}")
+    return strategy
 
 
 def _sample(args) -> int:

@@ -40,8 +40,10 @@ class Recipe:
     label_smoothing: float = 0.1
     max_images: int | None = None
     # Training steps per call into the compiled graph: fewer trips through Python per
-    # step (measured in benchmarks/throughput.py). The run uses the largest divisor of
-    # its steps per epoch not above this, so every epoch stays whole.
+    # step (measured in benchmarks/throughput.py). An epoch is a whole number of calls:
+    # the run uses the largest divisor of its steps per epoch not above this, or, when
+    # that is under half of it (a prime number of steps), leaves out the last few
+    # batches of each pass (runs.batches_per_pass).
     steps_per_execution: int = 4
     monitor_images: int = 100
     seed: int = 0
@@ -83,6 +85,11 @@ class Recipe:
     # GPUs with tensor cores; "mixed_bfloat16", for TPUs and recent CPUs). Off by default:
     # benchmarks/throughput.py --precisions measures whether it helps on a given machine.
     precision: str = "float32"
+    # An exponential moving average of the generator's weights, updated after every
+    # generator step, is what the run draws, scores and saves (Karras et al. 2018; also
+    # StyleGAN and BigGAN): average <- decay * average + (1 - decay) * weights. 0: off,
+    # the generator as trained. Not for the VAE, whose decoder is not a GAN's generator.
+    generator_average_decay: float = 0.0
 
     def validate(self) -> Recipe:
         """Raise ``ValueError`` naming the first field that makes no sense; return self."""
@@ -114,6 +121,10 @@ class Recipe:
         for field, allowed in choices.items():
             if getattr(self, field) not in allowed:
                 raise ValueError(f"{field} must be one of {list(allowed)}, got {getattr(self, field)!r}")
+        if not 0.0 <= self.generator_average_decay < 1.0:
+            raise ValueError(f"generator_average_decay must be in [0, 1), got {self.generator_average_decay}")
+        if self.model == "vae" and self.generator_average_decay:
+            raise ValueError("generator_average_decay is for the GAN trainers; a VAE's decoder has no average")
         if self.kl_weight < 0 or self.feature_weight < 0:
             raise ValueError("kl_weight and feature_weight must be zero or more")
         if self.autoencoder and not self.encoder_widths:

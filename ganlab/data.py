@@ -184,6 +184,7 @@ def make_dataset(
     drop_remainder: bool = True,
     labels: np.ndarray | None = None,
     flip: bool = False,
+    batches_per_pass: int | None = None,
 ):
     """A ``tf.data`` pipeline of image batches: shuffle, batch, prefetch.
 
@@ -198,6 +199,8 @@ def make_dataset(
     A uint8 array (pixels 0..255) stays uint8 in memory, a quarter of the float size,
     and each batch is scaled to [-1, 1]. ``flip`` mirrors a seeded random half of each
     batch left-right (a different half every epoch, the same after a resume).
+    ``batches_per_pass`` keeps only that many batches of each pass (a different few left
+    out each pass), so that a pass can be a whole number of Keras' multi-step calls.
     """
     import tensorflow as tf
 
@@ -229,20 +232,29 @@ def make_dataset(
         batches = batches.map(
             lambda batch: (tf.gather(image_table, batch), tf.gather(label_table, batch)), num_parallel_calls=tf.data.AUTOTUNE
         )
-    return _finish_batches(batches, len(images), batch_size, seed, repeat, skip_epochs, drop_remainder, flip)
+    per_pass = _batches_per_pass(len(images), batch_size, drop_remainder, batches_per_pass)
+    return _finish_batches(batches, per_pass, seed, repeat, skip_epochs, flip)
 
 
-def _finish_batches(batches, count, batch_size, seed, repeat, skip_epochs, drop_remainder, flip):
-    """Repeat, skip whole passes, scale uint8 to [-1, 1], flip, prefetch: the end of both
-    pipelines. Batches are numbered before skipping, so a resumed run flips exactly the
-    images the uninterrupted one would have."""
+def _batches_per_pass(count: int, batch_size: int, drop_remainder: bool, most: int | None) -> int:
+    available = steps_per_pass(count, batch_size, drop_remainder)
+    if most is not None and not 0 < most <= available:
+        raise ValueError(f"batches_per_pass must be in 1..{available}, got {most}")
+    return available if most is None else most
+
+
+def _finish_batches(batches, per_pass, seed, repeat, skip_epochs, flip):
+    """Keep ``per_pass`` batches of each pass, repeat, skip whole passes, scale uint8 to
+    [-1, 1], flip, prefetch: the end of both pipelines. Batches are numbered before
+    skipping, so a resumed run flips exactly the images the uninterrupted one would have."""
     import tensorflow as tf
 
+    batches = batches.take(per_pass)
     if repeat:
         batches = batches.repeat()
     batches = batches.enumerate()
     if skip_epochs:
-        batches = batches.skip(skip_epochs * steps_per_pass(count, batch_size, drop_remainder))
+        batches = batches.skip(skip_epochs * per_pass)
 
     def finish(batch_number, batch):
         images, labels = batch if isinstance(batch, tuple) else (batch, None)
@@ -495,6 +507,7 @@ class ImageFolder:
         repeat: bool = False,
         skip_epochs: int = 0,
         drop_remainder: bool = True,
+        batches_per_pass: int | None = None,
     ):
         """Batches of float32 images in [-1, 1], NHWC, like ``make_dataset``.
 
@@ -502,7 +515,8 @@ class ImageFolder:
         ``repeat=True``) starts exactly where an uninterrupted run would be.
         """
         count = len(self)
-        options = dict(seed=seed, shuffle=shuffle, repeat=repeat, skip_epochs=skip_epochs, drop_remainder=drop_remainder, flip=self.flip)
+        options = dict(seed=seed, shuffle=shuffle, repeat=repeat, skip_epochs=skip_epochs, drop_remainder=drop_remainder, flip=self.flip,
+                       batches_per_pass=batches_per_pass)
         if self._table is not None:
             return make_dataset(self._table, batch_size, labels=self.labels, **options)
         if count < batch_size and drop_remainder:
@@ -513,7 +527,8 @@ class ImageFolder:
         if shuffle:
             images = images.shuffle(min(count, self.shuffle_buffer), seed=seed, reshuffle_each_iteration=True)
         batches = images.batch(batch_size, drop_remainder=drop_remainder)
-        return _finish_batches(batches, count, batch_size, seed, repeat, skip_epochs, drop_remainder, self.flip)
+        per_pass = _batches_per_pass(count, batch_size, drop_remainder, batches_per_pass)
+        return _finish_batches(batches, per_pass, seed, repeat, skip_epochs, self.flip)
 
     def describe(self) -> str:
         """One line: how many images, their shape, where from."""

@@ -8,6 +8,7 @@ the progress bar, callbacks (checkpoints, ``BackupAndRestore``, early stopping) 
 from __future__ import annotations
 
 import functools
+import types
 
 import keras
 import numpy as np
@@ -73,6 +74,47 @@ class SeededTrainer:
             # scalar_mul also scales the sparse gradients of an embedding (IndexedSlices)
             gradients = [None if gradient is None else tf.math.scalar_mul(1.0 / replicas, gradient) for gradient in gradients]
         optimizer.apply_gradients(zip(gradients, variables))
+        if optimizer is getattr(self, "g_optimizer", None):
+            self._update_average()
+
+    def _start_average(self, decay: float | None) -> None:
+        """Keep an exponential moving average of the generator's weights (Karras et al.
+        2018, ProGAN; also StyleGAN and BigGAN): after every generator step, average <-
+        decay * average + (1 - decay) * weight, batch-norm statistics included. The
+        averaged weights are the trainer's own variables, so checkpoints carry them and a
+        resumed run continues the same average. ``None`` or 0: no average."""
+        if decay is not None and not 0.0 <= decay < 1.0:
+            raise ValueError(f"generator_average_decay must be in [0, 1), got {decay}")
+        self.generator_average_decay = decay or None
+        # the drawing copy is rebuilt from the averages; held outside Keras' tracking so
+        # that it never becomes part of the trainer's saved state
+        self._drawing_copy = types.SimpleNamespace(model=None)
+        if self.generator_average_decay is None:
+            self.average_weights = []
+            return
+        # one value for every replica: each holds the same synchronised generator
+        self.average_weights = [
+            keras.Variable(keras.ops.convert_to_numpy(weight), trainable=False, aggregation="only_first_replica", name=f"average_{index}")
+            for index, weight in enumerate(self.generator.weights)
+        ]
+
+    def _update_average(self) -> None:
+        decay = self.generator_average_decay
+        if decay is None:
+            return
+        for average, weight in zip(self.average_weights, self.generator.weights):
+            average.assign(decay * average + (1.0 - decay) * tf.cast(weight, average.dtype))
+
+    def sampling_generator(self) -> keras.Model:
+        """The generator to draw, score and save: a copy with the averaged weights when the
+        trainer keeps an average (see ``_start_average``), else the generator itself."""
+        if not getattr(self, "average_weights", None):
+            return self.generator
+        copy = self._drawing_copy
+        if copy.model is None:
+            copy.model = keras.models.clone_model(self.generator)
+        copy.model.set_weights([keras.ops.convert_to_numpy(average) for average in self.average_weights])
+        return copy.model
 
     def random_states(self) -> dict:
         """Every ``SeedGenerator`` this trainer uses, by a stable name."""
@@ -92,12 +134,19 @@ class SeededTrainer:
         super().save_own_variables(store)
         for name, generator in self.random_states().items():
             store[f"rng.{name}"] = keras.ops.convert_to_numpy(generator.state)
+        for index, average in enumerate(getattr(self, "average_weights", [])):
+            store[f"average.{index}"] = keras.ops.convert_to_numpy(average)
 
     def load_own_variables(self, store):
         saved = set(store.keys())
         for name, generator in self.random_states().items():
             if f"rng.{name}" in saved:
                 generator.state.assign(np.asarray(store[f"rng.{name}"]))
+        averages = getattr(self, "average_weights", [])
+        if averages and "average.0" not in saved:
+            raise ValueError("this checkpoint holds no generator average; it was written by a run without generator_average_decay")
+        for index, average in enumerate(averages):
+            average.assign(np.asarray(store[f"average.{index}"]))
 
 
 class GAN(SeededTrainer, keras.Model):
@@ -110,7 +159,8 @@ class GAN(SeededTrainer, keras.Model):
     tutorial): one generator pass, two discriminator passes, two optimizers.
     """
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, seed: int | None = None, **kwargs):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, seed: int | None = None,
+                 generator_average_decay: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -128,6 +178,7 @@ class GAN(SeededTrainer, keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_accuracy_tracker = keras.metrics.Mean(name="real_accuracy")
         self.fake_accuracy_tracker = keras.metrics.Mean(name="fake_accuracy")
+        self._start_average(generator_average_decay)
         # Both players are Functional models with known shapes, so the pair is built.
         self.built = True
 

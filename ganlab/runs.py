@@ -109,6 +109,23 @@ def monitor_labels(count: int, num_classes: int, columns: int = 10) -> np.ndarra
     return ((np.arange(count) // columns) % num_classes).astype("int32")
 
 
+def batches_per_pass(num_images: int, config: Recipe) -> int:
+    """How many of a pass's batches a run trains on: all of them, unless no group size
+    near ``config.steps_per_execution`` divides the epoch (60,000 digits in batches of
+    64 are 937 steps, a prime): then the pass is rounded down to a multiple of it, leaving
+    out fewer than ``steps_per_execution`` batches of each pass (a different few each
+    pass, since every pass is shuffled anew). Either way an epoch is a whole number of
+    multi-step calls and a resumed run still sees exactly the batches of an uninterrupted
+    one."""
+    from ganlab import data
+
+    available = data.steps_per_pass(num_images, config.images_per_step)
+    most = min(config.steps_per_execution, available)
+    if 2 * steps_per_call(available * config.passes_per_epoch, most) >= most:
+        return available
+    return available // most * most
+
+
 def steps_per_call(steps_per_epoch: int, most: int) -> int:
     """The largest divisor of ``steps_per_epoch`` that is at most ``most``.
 
@@ -161,10 +178,13 @@ def build_gan(config: Recipe, steps_per_epoch: int | None = None, jit_compile="a
 
 def _trainer_options(config: Recipe) -> dict:
     """The constructor's arguments beyond the networks and the seed."""
+    options = {} if config.model == "vae" else dict(generator_average_decay=config.generator_average_decay or None)
     if config.model == "wgan":
-        return dict(n_critic=config.n_critic, clip_value=config.clip_value or None,
-                    gradient_penalty_weight=config.gradient_penalty_weight or None)
-    return dict(num_classes=config.num_classes) if config.conditional else {}
+        options.update(n_critic=config.n_critic, clip_value=config.clip_value or None,
+                       gradient_penalty_weight=config.gradient_penalty_weight or None)
+    if config.conditional:
+        options.update(num_classes=config.num_classes)
+    return options
 
 
 def _optimizer(config: Recipe, learning_rate: float):
@@ -360,7 +380,8 @@ class _Session:
         if self.first_epoch:
             _check_same_data(out_dir, self.images.source, len(self.images))
         # a WGAN step eats n_critic batches: the pipeline hands them over together
-        self.steps_per_epoch = data.steps_per_pass(len(self.images), config.images_per_step) * config.passes_per_epoch
+        self.batches_per_pass = batches_per_pass(len(self.images), config)
+        self.steps_per_epoch = self.batches_per_pass * config.passes_per_epoch
         self.gan = self._build_trainer()
         self.earlier = _read_json(out_dir / RUN_INFO_FILE) if self.first_epoch else {}
         self.learning_rate_scale = float(self.earlier.get("learning_rate_scale", 1.0))
@@ -394,7 +415,9 @@ class _Session:
             # no judge for faces: track checkerboards and collapse instead
             *([callbacks.ImageStatistics(seed=config.seed)] if not config.judged else []),
             callbacks.LossHistory(out_dir / HISTORY_FILE),
+            # progress_every: a line every few epochs; else Keras' bar, unless verbose=0
             *([callbacks.EpochProgress(options.progress_every or None)] if options.progress_every is not None else []),
+            *([callbacks.ProgressBar(options.verbose)] if options.progress_every is None and options.verbose else []),
             self.monitor,
             *(callbacks.SaveGenerator(out_dir / file_name, network=network) for file_name, network in _saved_networks(config)),
             *(options.extra_callbacks or []),
@@ -428,14 +451,15 @@ class _Session:
         if options.verbose:
             print(_plan_line(config, self.first_epoch, self.steps_per_epoch, len(self.images), options.minutes, self.out_dir))
         batches = self.images.dataset(
-            config.images_per_step, seed=config.seed, repeat=True, skip_epochs=self.first_epoch * config.passes_per_epoch
+            config.images_per_step, seed=config.seed, repeat=True, skip_epochs=self.first_epoch * config.passes_per_epoch,
+            batches_per_pass=self.batches_per_pass,
         )
         started = time.perf_counter()
         try:
             self.gan.fit(
                 batches, epochs=config.epochs, steps_per_epoch=self.steps_per_epoch, callbacks=self.callbacks,
                 shuffle=False,  # the pipeline shuffles, seeded per epoch
-                verbose=0 if options.progress_every is not None else options.verbose,
+                verbose=0,  # the progress display is one of the callbacks, safe for asynchronous steps
             )
         except KeyboardInterrupt:
             # Every completed epoch is checkpointed; leave the pictures and the status current.
@@ -448,7 +472,7 @@ class _Session:
         history = _finish(self.out_dir, config, self.monitor, self.info, "stopped by time limit" if stopped else "finished", seconds)
         for file_name, network in _saved_networks(config):
             if not (self.out_dir / file_name).exists():  # zero epochs trained: save the initial one
-                callbacks.save_model_atomically(getattr(self.gan, network), self.out_dir / file_name)
+                callbacks.save_model_atomically(callbacks.network_to_save(self.gan, network), self.out_dir / file_name)
         return RunResult(self.out_dir, config, self.first_epoch, self.info["epochs_done"], stopped, seconds, history)
 
     def _diverged(self, diverged, seconds: float):

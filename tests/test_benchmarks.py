@@ -86,3 +86,34 @@ def test_time_to_quality_reads_a_precision_after_the_preset():
     assert time_to_quality.recipe_for("dcgan-mnist").precision == "float32"
     with pytest.raises(ValueError, match="precision must be one of"):
         time_to_quality.recipe_for("dcgan-mnist:float8")
+
+
+def test_gpu_report_gathers_the_parts_into_one_table(tmp_path):
+    import json
+
+    import gpu_report
+
+    (tmp_path / "throughput.json").write_text(json.dumps({"rows": [
+        {"xla": False, "precision": "float32", "steps_per_call": 16, "plain_loop_images_per_second": 1000.0,
+         "ganlab_images_per_second": 980.0, "ratio": 0.98}]}))
+    (tmp_path / "time_to_quality.json").write_text(json.dumps({"runs": [
+        {"run": "dcgan-mnist", "minutes": 3, "steps": 12345, "judge_fid": 41.25, "kid": 0.1, "judge_is": 8.5, "coverage": 10}]}))
+    (tmp_path / "chapter2.log").write_text("....\n16 passed in 80.00s\n")
+    everything, markdown = gpu_report.report(tmp_path, "NVIDIA H200")
+    assert "| off | float32 | 16 | 1000 | 980 | 0.98 |" in markdown
+    assert "dcgan-mnist after 3 minutes: 12,345 steps, judge-FID 41.2, judge-IS 8.50, 10/10 digits." in markdown
+    assert markdown.rstrip().endswith("Chapter 2 in quick mode under nbval: 16 passed in 80.00s")
+    assert everything["throughput_xla"] is None and everything["device"] == "NVIDIA H200"
+
+
+@pytest.mark.slow
+def test_gpu_check_says_plainly_when_there_is_no_gpu(tmp_path):
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    environment = dict(os.environ, PYTHON=sys.executable, CUDA_VISIBLE_DEVICES="")
+    finished = subprocess.run(["bash", "benchmarks/gpu_check.sh", str(tmp_path / "out")], cwd=root, capture_output=True,
+                              text=True, env=environment, timeout=120)
+    assert finished.returncode == 2
+    assert finished.stderr.strip().splitlines()[-1] == "gpu_check: TensorFlow sees no GPU here; install ganlab[gpu] on a machine with one"

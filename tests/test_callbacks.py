@@ -16,6 +16,7 @@ class FakeModel:
 
 
 def run_epochs(callback, epochs, logs=None, batches=3):
+    callback.set_params({"steps": batches, "epochs": max(epochs) + 1})
     for epoch in epochs:
         callback.on_epoch_begin(epoch)
         for batch in range(batches):
@@ -42,10 +43,12 @@ def test_time_limit_stops_after_the_budget():
     limit = callbacks.TimeLimit(minutes=0.5 / 60)
     limit.set_model(FakeModel())
     limit.on_train_begin()
+    time.sleep(0.6)  # the first call into the compiled step: compilation is not charged
     limit.on_train_batch_end(0)
+    limit.on_train_batch_end(1)
     assert not limit.model.stop_training
     time.sleep(0.6)
-    limit.on_train_batch_end(1)
+    limit.on_train_batch_end(2)
     assert limit.model.stop_training and limit.stopped
     with pytest.raises(ValueError, match="^minutes must be positive, got 0$"):
         callbacks.TimeLimit(0)
@@ -173,3 +176,14 @@ def test_image_statistics_add_checkerboard_and_diversity_every_epoch():
     assert logs["diversity"] == pytest.approx(metrics.mean_pairwise_distance(expected))
     with pytest.raises(ValueError, match="at least 2"):
         callbacks.ImageStatistics(sample_size=1)
+
+
+def test_divergence_guard_checks_the_epoch_means_and_needs_no_per_step_hook():
+    guard = callbacks.DivergenceGuard()
+    guard.on_epoch_end(0, {"d_loss": 0.7, "g_loss": 1.2})
+    with pytest.raises(callbacks.TrainingDiverged, match="^g_loss became inf in epoch 3$"):
+        guard.on_epoch_end(2, {"d_loss": 0.7, "g_loss": float("inf")})
+    assert keras.callbacks.Callback.on_train_batch_end is callbacks.DivergenceGuard.on_train_batch_end
+    assert keras.callbacks.Callback.on_train_batch_end is callbacks.LossHistory.on_train_batch_end
+    # the two per-step hooks ganlab keeps only read the clock or do nothing per step
+    assert callbacks.TimeLimit.async_safe and callbacks.Checkpoint.async_safe and callbacks.ProgressBar.async_safe

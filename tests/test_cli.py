@@ -285,3 +285,12 @@ def test_a_diverged_run_exits_with_status_3_and_one_line(monkeypatch, capsys, tm
     monkeypatch.setattr(runs, "train", diverge)
     assert cli.main(["train", "dcgan-mnist", "--out", str(tmp_path / "run"), "--on-divergence", "restore"]) == cli.EXIT_DIVERGED == 3
     assert capsys.readouterr().err.strip().endswith("The last good checkpoint (epoch 2) is kept")
+
+
+@pytest.mark.slow
+def test_train_with_a_mirrored_strategy(tmp_path):
+    # one CPU here: the same code path Kaggle's two T4s take, on one replica
+    result = run_cli("train", "dcgan-mnist", "--epochs", "1", *TINY, "--strategy", "mirrored", "--out", tmp_path / "run", "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ganlab: mirrored over 1 device(s): device:CPU:0" in result.stdout
+    assert (tmp_path / "run" / "generator.keras").is_file()

@@ -420,3 +420,16 @@ def test_load_images_follows_the_config(tmp_path):
     assert len(data.load_images(recipe, verbose=False)) == 4
     with pytest.raises(ValueError, match="only 100"):
         data.load_images(config.get_preset("dcgan-lfw").replace(max_images=50), verbose=False)
+
+
+def test_batches_per_pass_leaves_out_a_different_few_batches_each_pass_and_skips_exactly():
+    images = np.arange(10, dtype=np.float32).reshape(10, 1, 1, 1)
+    stream = data.make_dataset(images, 2, seed=1, repeat=True, batches_per_pass=3)
+    batches = [batch.numpy().ravel().tolist() for batch in stream.take(9)]
+    passes = [sum(batches[start:start + 3], []) for start in (0, 3, 6)]
+    assert all(len(set(values)) == 6 for values in passes)  # 3 batches of 2 distinct images
+    assert len({tuple(sorted(values)) for values in passes}) > 1  # not always the same 6
+    resumed = data.make_dataset(images, 2, seed=1, repeat=True, batches_per_pass=3, skip_epochs=2)
+    assert [batch.numpy().ravel().tolist() for batch in resumed.take(3)] == batches[6:9]
+    with pytest.raises(ValueError, match=r"^batches_per_pass must be in 1\.\.5, got 6$"):
+        data.make_dataset(images, 2, batches_per_pass=6)

@@ -392,3 +392,25 @@ def test_keras_still_calls_the_one_private_hook_ganlab_overrides(monkeypatch):
     gan = small_gan(seed=0)
     gan.fit(tf.data.Dataset.from_tensor_slices(real_digits(16)).batch(16), epochs=1, verbose=0)
     assert calls == [True], f"Keras {keras.__version__} no longer calls Model._maybe_symbolic_build during fit"
+
+
+def test_the_generator_average_moves_a_tenth_of_the_way_after_each_generator_step():
+    keras.utils.set_random_seed(0)
+    generator = models.dcgan_generator(latent_dim=8, widths=(16, 8, 4))
+    gan = gans.GAN(generator, models.dcgan_discriminator(widths=(4, 8)), seed=0, generator_average_decay=0.9)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
+    before = [weight.numpy().copy() for weight in generator.weights]
+    gan.train_on_batch(real_digits(16))
+    after = [weight.numpy() for weight in generator.weights]
+    for average, start, now in zip(gan.average_weights, before, after, strict=True):
+        np.testing.assert_allclose(average.numpy(), 0.9 * start + 0.1 * now, rtol=1e-6, atol=1e-7)
+    assert any(np.abs(now - start).max() > 1e-5 for start, now in zip(before, after))
+    # what the trainer draws with is a separate network holding the averages
+    drawn = gan.sampling_generator()
+    assert drawn is not generator
+    for weight, average in zip(drawn.weights, gan.average_weights, strict=True):
+        np.testing.assert_array_equal(weight.numpy(), average.numpy())
+    plain = small_gan()
+    assert plain.sampling_generator() is plain.generator and plain.average_weights == []
+    with pytest.raises(ValueError, match=r"^generator_average_decay must be in \[0, 1\), got 1\.0$"):
+        gans.GAN(generator, models.dcgan_discriminator(widths=(4, 8)), generator_average_decay=1.0)

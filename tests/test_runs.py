@@ -143,6 +143,61 @@ def test_steps_per_call_divides_the_epoch(steps, most, expected):
     assert runs.steps_per_call(steps, most) == expected
 
 
+@pytest.mark.parametrize(
+    "preset, num_images, expected",
+    [
+        ("dcgan-mnist", 5000, 78),  # 3 steps per call divide 78: every batch is used
+        ("dcgan-mnist", 60000, 936),  # 937 is prime: the pass is rounded down to 4-step calls
+        ("wgan-gp-mnist", 60000, 184),  # 187 = 11 x 17 batches of 320 images
+        ("dcgan-lfw", 100, 6),  # 20 passes of 6 batches make 120 steps, 4 per call
+    ],
+)
+def test_batches_per_pass_keeps_every_epoch_a_whole_number_of_calls(preset, num_images, expected):
+    from ganlab import config
+
+    recipe = config.get_preset(preset)
+    used = runs.batches_per_pass(num_images, recipe)
+    assert used == expected
+    steps_per_epoch = used * recipe.passes_per_epoch
+    assert steps_per_epoch % runs.steps_per_call(steps_per_epoch, recipe.steps_per_execution) == 0
+    assert runs.steps_per_call(steps_per_epoch, recipe.steps_per_execution) >= recipe.steps_per_execution / 2
+
+
+@pytest.mark.slow
+def test_a_run_on_a_prime_number_of_batches_calls_several_steps_at_once_and_resumes_exactly(tmp_path, tiny_config):
+    # 7 batches of 16 per pass: 7 is prime, so 4 of them are used, in one 4-step call
+    recipe = tiny_config.replace(batch_size=16, max_images=112, epochs=2)
+    straight = runs.train(recipe, tmp_path / "straight", verbose=0)
+    assert json.loads((tmp_path / "straight" / "run_info.json").read_text())["steps_per_epoch"] == 4
+    assert straight.history["steps"] == [4, 4]
+    runs.train(recipe.replace(epochs=1), tmp_path / "resumed", verbose=0)
+    resumed = runs.train(recipe, tmp_path / "resumed", verbose=0)
+    for name in ("d_loss", "g_loss"):
+        np.testing.assert_allclose(resumed.history[name], straight.history[name], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_default_runs_callbacks_allow_keras_asynchronous_dispatch(tmp_path, tiny_config, monkeypatch):
+    # Keras dispatches per-step callbacks asynchronously only if every callback with a
+    # per-step hook declares itself async-safe; otherwise every call waits for its logs.
+    # TensorFlow's backend never dispatches asynchronously (keras IS_THREAD_SAFE is
+    # False there), so ask Keras what it would decide on a backend that does.
+    import keras.src.backend
+    from keras.src.callbacks import callback_list
+
+    monkeypatch.setattr(keras.src.backend, "IS_THREAD_SAFE", True)
+    options = runs.TrainingOptions(minutes=5)  # the default run: progress bar, time limit, checkpoint
+    session = runs._Session(tiny_config.replace(epochs=1), tmp_path, options)
+    assert {type(callback).__name__ for callback in session.callbacks} >= {"ProgressBar", "TimeLimit", "Checkpoint", "DivergenceGuard"}
+    assert callback_list.CallbackList(session.callbacks, model=session.gan)._async_train is True
+
+
+@pytest.mark.slow
+def test_the_progress_bar_shows_every_step(tmp_path, tiny_config, capsys):
+    runs.train(tiny_config.replace(epochs=1), tmp_path, minutes=5)
+    assert "4/4" in capsys.readouterr().out
+
+
 @pytest.mark.slow
 def test_grouped_steps_keep_epochs_whole(tmp_path, tiny_config):
     # 128 images at batch 16 is 8 steps; groups of up to 3 give 2, so 4 calls per epoch
@@ -612,3 +667,20 @@ def test_read_samples_refuses_what_it_cannot_read_without_guessing(tmp_path):
 def _saved(path, images):
     np.savez(path, images=images)
     return path
+
+
+@pytest.mark.slow
+def test_a_run_saves_its_averaged_generator_and_resumes_the_average_exactly(tmp_path, tiny_config):
+    recipe = tiny_config.replace(generator_average_decay=0.9)
+    runs.train(recipe, tmp_path / "straight", verbose=0)
+    runs.train(recipe.replace(epochs=1), tmp_path / "resumed", verbose=0)
+    runs.train(recipe, tmp_path / "resumed", verbose=0)
+    straight, resumed = runs.load_generator(tmp_path / "straight"), runs.load_generator(tmp_path / "resumed")
+    for one, other in zip(straight.weights, resumed.weights, strict=True):
+        np.testing.assert_allclose(one.numpy(), other.numpy(), rtol=1e-4, atol=1e-6)
+    # the saved generator holds the averages from the checkpoint, not the trained weights
+    trainer = runs.build_gan(recipe)
+    trainer.load_weights(tmp_path / "straight" / "checkpoint" / "latest.weights.h5")
+    for saved, average in zip(straight.weights, trainer.average_weights, strict=True):
+        np.testing.assert_allclose(saved.numpy(), average.numpy(), rtol=1e-6, atol=1e-7)
+    assert any(np.abs(saved.numpy() - trained.numpy()).max() > 1e-5 for saved, trained in zip(straight.weights, trainer.generator.weights))
