@@ -66,8 +66,9 @@ test: check install-book book test-slow test-notebooks
 test-unit: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest
 
+# on both cores (pytest-xdist), a test file per worker so that module fixtures run once
 test-slow: $(INSTALLED)
-	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -m "not ($(FAST))"
+	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not ($(FAST))"
 
 test-notebooks: $(INSTALLED)
 	GANLAB_OFFLINE=1 GANLAB_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
