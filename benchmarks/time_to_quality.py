@@ -54,10 +54,8 @@ class BudgetSnapshots(keras.callbacks.Callback):
         self.started = time.perf_counter()
 
     def _snapshot(self) -> dict:
-        # the generator's optimizer (a VAE's only optimizer) counts the training steps taken so far
-        optimizer = getattr(self.model, "g_optimizer", None) or self.model.optimizer
         # the generator a run draws with: the averaged copy when the recipe keeps one
-        return {"weights": callbacks.sampling_generator(self.model).get_weights(), "steps": int(optimizer.iterations)}
+        return {"weights": callbacks.sampling_generator(self.model).get_weights(), "steps": callbacks.steps_taken(self.model)}
 
     def on_train_batch_end(self, batch, logs=None):
         minutes = (time.perf_counter() - self.started) / 60

@@ -60,8 +60,8 @@ class LossHistory(keras.callbacks.Callback):
     ``QualityMonitor``, placed before this callback, adds every few epochs).
 
     ``steps`` counts the generator's optimizer steps in the epoch (read once at each
-    epoch's start and end, never per step, so that Keras keeps dispatching steps
-    asynchronously); for a model without such an optimizer, the epoch's planned steps.
+    epoch's start and end, never per step, so that it adds no per-step hook); for a model
+    without such an optimizer, the epoch's planned steps.
     """
 
     def __init__(self, path: str | Path):
@@ -231,8 +231,8 @@ class TimeLimit(keras.callbacks.Callback):
     same minutes of training as the others). The check runs after every call into the
     compiled graph, so a long epoch is cut short rather than overrunning the budget; the
     epoch's end callbacks (history, grid, checkpoint) still run. It reads only the clock,
-    so it declares itself safe for Keras' asynchronous dispatch: Keras calls it from its
-    callback thread and the training loop never waits for it.
+    so it declares itself safe for Keras' asynchronous dispatch (used on backends Keras
+    marks thread-safe; its TensorFlow backend calls every hook on the training thread).
     """
 
     async_safe = True
@@ -259,10 +259,11 @@ class TimeLimit(keras.callbacks.Callback):
 
 
 class ProgressBar(keras.callbacks.ProgbarLogger):
-    """Keras' progress bar, declared safe for asynchronous dispatch: Keras updates it from
-    its callback thread after each call into the compiled graph, so the training loop never
-    waits for it. (The bar that ``fit(verbose=1)`` adds is not declared so, and any
-    callback with a per-step hook that is not makes Keras wait for every call's logs.)
+    """Keras' progress bar, declared safe for asynchronous dispatch: where Keras dispatches
+    callbacks asynchronously (backends it marks thread-safe, not TensorFlow's), it updates
+    the bar from its callback thread and the training loop does not wait for it. The bar
+    that ``fit(verbose=1)`` adds is not declared so, and one per-step hook that is not
+    turns asynchronous dispatch off for the whole run.
     ``verbose``: 1 for the bar, 2 for one line per epoch."""
 
     async_safe = True
@@ -442,7 +443,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
     """
 
     # It saves once per epoch, so Keras' per-step hook has nothing to do: declaring it
-    # safe keeps Keras from waiting for every step's logs on its account.
+    # safe keeps it from turning Keras' asynchronous dispatch off where Keras offers it.
     async_safe = True
 
     def __init__(self, directory: str | Path, written_by: dict | None = None, running: dict | None = None):
