@@ -16,7 +16,7 @@ RUN_DIR ?= runs/dcgan-mnist
 DEMO_MINUTES ?= 10
 CHAPTERS := $(wildcard book/*.ipynb)
 
-.PHONY: demo check test test-unit test-slow test-notebooks install install-book book chapters benchmark clean
+.PHONY: demo check test test-unit test-slow test-notebooks test-hosted dist notebooks install install-book book chapters benchmark clean
 
 install: $(INSTALLED)
 
@@ -59,8 +59,9 @@ check: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -q -m "$(FAST)"
 
 # Every test: the fast tier, then the slow unit tests and the built book opened in
-# headless Chromium, then every chapter executed in quick mode and checked by nbval.
-test: check install-book book test-slow test-notebooks
+# headless Chromium, then every chapter executed in quick mode and checked by nbval,
+# then chapter 2 as Colab and Kaggle run it.
+test: check install-book book test-slow test-notebooks test-hosted
 
 # All unit tests (both tiers), for when the fast tier is not enough
 test-unit: $(INSTALLED)
@@ -74,6 +75,23 @@ test-notebooks: $(INSTALLED)
 	GANLAB_OFFLINE=1 GANLAB_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with book/sanitize.cfg book/
 
+# The sdist and wheel in dist/, their metadata checked as PyPI would (twine check).
+dist: $(INSTALLED)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# Chapter 2 run as on Colab (Python 3.12) and on Kaggle (Python 3.11): a fresh venv with
+# the packages each host ships, the setup cell installing the wheel just built, and a
+# check that TensorFlow and numpy were not replaced (tools/hosted_check.py).
+test-hosted: dist
+	$(BIN)/python tools/hosted_check.py dist/*.whl
+
+# Write the badges, image addresses, benchmark tables and install lines into the
+# chapters from _config.yml (tools/sync_notebooks.py; a test fails when they disagree).
+notebooks: $(INSTALLED)
+	$(BIN)/python tools/sync_notebooks.py
+
 # Re-run every chapter in full and keep its outputs (about 20 minutes per chapter on 2 cores).
 chapters: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m ganlab.book run --full $(CHAPTERS)
@@ -82,4 +100,4 @@ benchmark: $(INSTALLED)
 	$(BIN)/python benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) runs book/runs _build .pytest_cache node_modules book/_vendor
+	rm -rf $(VENV) runs book/runs _build .pytest_cache node_modules book/_vendor dist .hosted

@@ -126,7 +126,7 @@ def main():
     if args.json:
         import json
 
-        keep = ("judge_fid", "kid", "judge_is", "coverage")
+        keep = ("judge_fid", "kid", "judge_is", "coverage", "histogram")
         records = [{"run": label, "minutes": budget, "steps": steps, **{key: scores[key] for key in keep}} for label, budget, steps, scores in rows]
         args.json.write_text(json.dumps({"runs": records, "real": {key: real[key] for key in keep}}, indent=2))
 

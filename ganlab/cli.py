@@ -1,6 +1,6 @@
 """``python -m ganlab``: a thin command line over ``ganlab.runs``::
 
-    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--precision P]
+    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--download] [--precision P]
                               [--strategy mirrored] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
     python -m ganlab score RUN_DIR|FILE.npz|SAMPLE_FOLDER
@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data-source", choices=["auto", "keras", "embedded"], default="auto",
                        help="MNIST: where from; 'embedded' also makes a CelebA preset use the offline faces")
     train.add_argument("--data-dir", help="folder of the images (CelebA, or any folder for dataset 'folder')")
+    train.add_argument("--download", action="store_true",
+                       help="CelebA presets: download Kaggle's copy with kagglehub first (needs Kaggle credentials)")
     train.add_argument("--precision", choices=config_module.PRECISIONS,
                        help="arithmetic: float32 (default) or a mixed 16-bit policy, for GPUs and TPUs (see the appendix)")
     train.add_argument("--strategy", choices=["none", "mirrored"], default="none",
@@ -91,6 +93,10 @@ def _train(args) -> int:
     from ganlab import runs
 
     out_dir = args.out or Path("runs") / args.preset
+    if args.download:
+        from ganlab import data
+
+        args.data_dir = args.data_dir or data.download_celeba()
     config = runs.prepare_config(
         args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
         data_dir=args.data_dir, precision=args.precision,
@@ -196,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command != "presets":
             require_tensorflow()
+            from ganlab import devices
+
+            devices.allow_memory_growth()
         return handlers[args.command](args)
     except (ValueError, FileNotFoundError, PermissionError) as error:
         print(f"ganlab: error: {error}", file=sys.stderr)

@@ -110,16 +110,18 @@ def check_image_source(config) -> None:
 def load_images(config, source: str = "auto", verbose: bool = True) -> ImageFolder:
     """The image pipeline a config's ``dataset`` names (``celeba``, ``lfw`` or ``folder``),
     at its image size, channels, flips and ``max_images``. ``source="embedded"`` asks
-    CelebA for the offline faces."""
+    CelebA for the offline faces; otherwise a missing CelebA is ``CelebANotFound``."""
     size, _, channels = config.image_shape
     if config.dataset == "lfw" or (config.dataset == "celeba" and source == "embedded"):
         if config.max_images is not None and config.max_images < LFW_FACES:
             raise ValueError(f"the offline faces are only {LFW_FACES}; max_images is for CelebA and folders")
         images = load_lfw_faces(size, channels, flip=config.flip, verbose=verbose)
     elif config.dataset == "celeba":
+        # a training run never silently swaps CelebA for the 100 offline faces: it asks
+        # for them with source="embedded" (or GANLAB_OFFLINE=1)
         images = load_celeba(
             config.data_dir, size, channels, flip=config.flip, max_images=config.max_images, seed=config.seed,
-            verbose=verbose,
+            verbose=verbose, fallback=False,
         )
     elif config.dataset == "folder":
         images = load_image_folder(
@@ -204,7 +206,7 @@ def make_dataset(
     """
     import tensorflow as tf
 
-    images = np.asarray(images)
+    images = images if isinstance(images, tf.Tensor) else np.asarray(images)  # a tensor is not copied
     if images.ndim < 2:
         raise ValueError(
             f"images must be an array of examples, 4-D (N, H, W, C) for pictures or 2-D "
@@ -218,7 +220,7 @@ def make_dataset(
         raise ValueError("skip_epochs needs repeat=True")
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
-    image_table = tf.constant(images, dtype=tf.uint8 if images.dtype == np.uint8 else tf.float32)
+    image_table = tf.constant(images, dtype=tf.uint8 if tf.as_dtype(images.dtype) == tf.uint8 else tf.float32)
     label_table = None if labels is None else tf.constant(np.asarray(labels), dtype=tf.int32)
     indices = tf.data.Dataset.range(len(images))
     if shuffle:
@@ -490,14 +492,19 @@ class ImageFolder:
     def images(self, count: int | None = None) -> np.ndarray:
         """The first ``count`` readable images (all by default), float32 in [-1, 1], NHWC,
         without augmentation: for looking at the data and for small datasets."""
-        count = len(self) if count is None else min(count, len(self))
-        if count <= 0:
+        if count is not None and count <= 0:
             raise ValueError(f"count must be positive, got {count}")
+        if count is None or self._valid is not None:
+            count = len(self) if count is None else min(count, len(self))
         if self._table is not None:
-            table = self._table[:count]
+            table = np.asarray(self._table[:count])
             return scale_to_unit_range(table) if table.dtype == np.uint8 else table
-        images = self._decoded_images().map(lambda index, image: image).take(count).batch(count)
-        return scale_to_unit_range(next(iter(images)).numpy())
+        # a few images of a folder not yet scanned: decode only those (the first readable
+        # ones), not all 202,599 of CelebA
+        images = list(self._decoded_images().map(lambda index, image: image).take(count).batch(count).as_numpy_iterator())
+        if not images:
+            raise ValueError(f"none of the {len(self.files)} image files could be read (first: {self.files[0]})")
+        return scale_to_unit_range(images[0])
 
     def dataset(
         self,
@@ -518,6 +525,11 @@ class ImageFolder:
         options = dict(seed=seed, shuffle=shuffle, repeat=repeat, skip_epochs=skip_epochs, drop_remainder=drop_remainder, flip=self.flip,
                        batches_per_pass=batches_per_pass)
         if self._table is not None:
+            import tensorflow as tf
+
+            # keep one copy of the decoded images, TensorFlow's: CelebA at 64x64 is
+            # 2.5 GB, and the array it was decoded into is let go
+            self._table = tf.constant(self._table)
             return make_dataset(self._table, batch_size, labels=self.labels, **options)
         if count < batch_size and drop_remainder:
             raise ValueError(f"only {count} readable images for a batch size of {batch_size}: no full batch")
@@ -613,31 +625,61 @@ def load_lfw_faces(image_size: int = 32, channels: int = 1, flip: bool = False, 
     return ImageArray(pixels, source=source, flip=flip)
 
 
+CELEBA_MISSING = (
+    "no copy of CelebA was found. Get it with --download (kagglehub, with your Kaggle credentials), "
+    "or on Kaggle with 'Add data' > 'CelebFaces Attributes (CelebA)', or point --data-dir at the folder "
+    "that holds img_align_celeba/; --data-source embedded trains on the 100 offline faces instead"
+)
+# how deep below /kaggle/input a dataset's files may sit (e.g. /kaggle/input/datasets/OWNER/NAME/)
+KAGGLE_SEARCH_DEPTH = 4
+
+
+class CelebANotFound(ValueError):
+    """A run asked for CelebA and no copy of it is here (the message says how to get one)."""
+
+
 def find_celeba(path: str | os.PathLike | None = None) -> tuple[str, str | None] | None:
     """(image folder, attribute CSV or None) of a CelebA copy, or None if there is none.
 
-    Looks in ``path`` (or ``GANLAB_CELEBA_DIR``), then in Kaggle's ``/kaggle/input``. The
-    Kaggle layout is ``img_align_celeba/img_align_celeba/*.jpg`` next to
-    ``list_attr_celeba.csv``; a plain ``img_align_celeba/`` or a folder of the JPEGs
-    works too.
+    Looks in ``path`` (or ``GANLAB_CELEBA_DIR``), then under Kaggle's ``/kaggle/input``,
+    wherever Kaggle mounted the dataset: for ``list_attr_celeba.csv`` up to
+    ``KAGGLE_SEARCH_DEPTH`` levels down, with the images beside it. A copy is CelebA's
+    layout, ``img_align_celeba/`` (Kaggle nests it twice) holding the JPEGs, given as the
+    folder that holds it or as the image folder itself; any other folder of JPEGs is not
+    taken for CelebA (train it as ``dataset="folder"``).
     """
     from pathlib import Path
 
-    candidates = [Path(path)] if path is not None else []
+    roots = [Path(path)] if path is not None else []
     if path is None and os.environ.get("GANLAB_CELEBA_DIR"):
-        candidates.append(Path(os.environ["GANLAB_CELEBA_DIR"]))
-    if path is None and Path(KAGGLE_INPUT).is_dir():
-        candidates.extend(sorted(folder for folder in Path(KAGGLE_INPUT).iterdir() if folder.is_dir()))
-        candidates.extend(sorted(folder for folder in Path(KAGGLE_INPUT).glob("*/*") if folder.is_dir()))
-    for root in candidates:
-        for images in (root / CELEBA_IMAGE_FOLDER / CELEBA_IMAGE_FOLDER, root / CELEBA_IMAGE_FOLDER, root):
-            if images.is_dir() and any(images.glob("*.jpg")):
-                attributes = next(
-                    (str(folder / CELEBA_ATTRIBUTES_FILE) for folder in (root, images, images.parent) if (folder / CELEBA_ATTRIBUTES_FILE).is_file()),
-                    None,
-                )
-                return str(images), attributes
+        roots.append(Path(os.environ["GANLAB_CELEBA_DIR"]))
+    if path is None:
+        roots.extend(attributes.parent for attributes in _files_named(Path(KAGGLE_INPUT), CELEBA_ATTRIBUTES_FILE, KAGGLE_SEARCH_DEPTH))
+    for root in roots:
+        found = _celeba_at(root)
+        if found:
+            return found
     return None
+
+
+def _celeba_at(root) -> tuple[str, str | None] | None:
+    name = CELEBA_IMAGE_FOLDER
+    for images in (root / name / name, root / name, root if root.name == name else None):
+        if images is not None and images.is_dir() and any(images.glob("*.jpg")):
+            beside = (folder / CELEBA_ATTRIBUTES_FILE for folder in (root, images, images.parent))
+            attributes = next((path for path in beside if path.is_file()), None)
+            return str(images), None if attributes is None else str(attributes)
+    return None
+
+
+def _files_named(root, name: str, depth: int) -> list:
+    """Files called ``name`` under ``root``, at most ``depth`` folders down, sorted; none
+    when ``root`` does not exist. Image folders are not listed (200,000 files)."""
+    found, level = [], [root] if root.is_dir() else []
+    for _ in range(depth + 1):
+        found.extend(folder / name for folder in level if (folder / name).is_file())
+        level = [child for folder in level if folder.name != CELEBA_IMAGE_FOLDER for child in sorted(folder.iterdir()) if child.is_dir()]
+    return sorted(found)
 
 
 def read_celeba_attributes(csv_path: str | os.PathLike, file_names: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -669,6 +711,7 @@ def load_celeba(
     max_images: int | None = None,
     seed: int = 0,
     verbose: bool = True,
+    fallback: bool = True,
 ) -> ImageFolder:
     """CelebA's aligned faces as an ``ImageFolder``: the 128x128 face crop
     (``CELEBA_CROP``) resized to ``image_size``, with the 40 attributes when
@@ -677,8 +720,9 @@ def load_celeba(
     Finds the data with ``find_celeba`` (a given ``path``, ``GANLAB_CELEBA_DIR``, Kaggle's
     inputs); ``download=True`` fetches Kaggle's copy with ``kagglehub`` (needs Kaggle
     credentials). With no copy, or with ``GANLAB_OFFLINE=1``, the 100 offline faces of
-    ``load_lfw_faces`` stand in, and a notice says so; a ``path`` that holds no CelebA is an
-    error instead.
+    ``load_lfw_faces`` stand in, and a notice says so; with ``fallback=False`` no copy is a
+    ``CelebANotFound`` error that says how to get one (what a training run wants), and a
+    ``path`` that holds no CelebA is always an error.
     """
     from pathlib import Path
 
@@ -686,7 +730,9 @@ def load_celeba(
     if found is None and path is not None:
         raise ValueError(f"no CelebA images under {path} (expected {CELEBA_IMAGE_FOLDER}/ with .jpg files)")
     if found is None and download and not offline_requested():
-        found = find_celeba(_download_celeba())
+        found = find_celeba(download_celeba())
+    if found is None and not fallback and not offline_requested():
+        raise CelebANotFound(CELEBA_MISSING)
     if found is None:
         if verbose:
             reason = "GANLAB_OFFLINE=1" if offline_requested() else "no CelebA copy found; see ganlab.data.load_celeba"
@@ -708,7 +754,9 @@ def load_celeba(
     return faces
 
 
-def _download_celeba() -> str:
+def download_celeba() -> str:
+    """Download Kaggle's copy of CelebA with ``kagglehub`` (once; later calls find it in
+    kagglehub's cache) and return its folder."""
     try:
         import kagglehub
     except ImportError as error:

@@ -82,7 +82,12 @@ class SeededTrainer:
         2018, ProGAN; also StyleGAN and BigGAN): after every generator step, average <-
         decay * average + (1 - decay) * weight, batch-norm statistics included. The
         averaged weights are the trainer's own variables, so checkpoints carry them and a
-        resumed run continues the same average. ``None`` or 0: no average."""
+        resumed run continues the same average. ``None`` or 0: no average.
+
+        The decay ramps up as ``min(decay, (1 + n) / (10 + n))`` after the generator's
+        ``n``-th step (the schedule of TensorFlow's ``ExponentialMovingAverage`` with
+        ``num_updates``): otherwise an average with decay 0.999 still holds
+        0.999 ** 3000 = 5% of the untrained initial weights after 3,000 steps."""
         if decay is not None and not 0.0 <= decay < 1.0:
             raise ValueError(f"generator_average_decay must be in [0, 1), got {decay}")
         self.generator_average_decay = decay or None
@@ -99,9 +104,10 @@ class SeededTrainer:
         ]
 
     def _update_average(self) -> None:
-        decay = self.generator_average_decay
-        if decay is None:
+        if self.generator_average_decay is None:
             return
+        steps = tf.cast(self.g_optimizer.iterations, "float32")
+        decay = tf.minimum(self.generator_average_decay, (1.0 + steps) / (10.0 + steps))
         for average, weight in zip(self.average_weights, self.generator.weights):
             average.assign(decay * average + (1.0 - decay) * tf.cast(weight, average.dtype))
 

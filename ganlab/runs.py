@@ -284,6 +284,7 @@ class TrainingOptions:
     progress_every: int | None = None
     on_divergence: str = "stop"
     strategy: object = None
+    images: object = None
 
     def check(self, config: Recipe) -> None:
         """Raise ``ValueError`` for options that cannot work with ``config``."""
@@ -317,6 +318,11 @@ def train(config: Recipe, out_dir: str | Path, minutes: float | None = None, dat
     machine, ``TPUStrategy``, ``MultiWorkerMirroredStrategy``) builds the trainer in its
     scope; ``fit`` then splits every batch between the replicas. The batch size stays
     the global one, so the recipe, and the run's numbers, do not depend on the device count.
+
+    ``images``: the training images, already loaded by ``data.load_training_data`` (or
+    ``data.load_images``) for this recipe, so that a notebook which has looked at them
+    does not decode a folder of 200,000 JPEGs a second time. Without it the run loads
+    them once, also across restarts.
     """
     options = TrainingOptions(minutes=minutes, data_source=data_source, verbose=verbose, **options)
     config.validate()
@@ -332,6 +338,8 @@ def train(config: Recipe, out_dir: str | Path, minutes: float | None = None, dat
             stacklevel=2,
         )
     out_dir = _prepare_folder(config, Path(out_dir))
+    if options.images is None:
+        options.images = data.load_training_data(config, source=options.data_source, verbose=options.verbose != 0)
     while True:
         session = _Session(config, out_dir, options)
         try:
@@ -369,12 +377,11 @@ class _Session:
     def __init__(self, config: Recipe, out_dir: Path, options: TrainingOptions):
         import keras
 
-        from ganlab import data
 
         self.config, self.out_dir, self.options = config, out_dir, options
         keras.utils.set_random_seed(config.seed)
         self.first_epoch = completed_epochs(out_dir)
-        self.images = data.load_training_data(config, source=options.data_source, verbose=options.verbose != 0)
+        self.images = options.images
         if tuple(self.images.image_shape) != tuple(config.image_shape):
             raise ValueError(f"{config.dataset} images have shape {tuple(self.images.image_shape)}, config says {config.image_shape}")
         if self.first_epoch:

@@ -29,11 +29,48 @@ def test_settings_pick_and_budget():
     assert book.Settings(quick=False, scale=0.01, platform="local", gpus=()).budget(20, 2) == 1  # never 0 epochs
 
 
+def test_epochs_for_a_budget_in_images_seen():
+    full = book.Settings(quick=False, scale=1.0, platform="local", gpus=())
+    # the offline 5,000 digits and all 60,000: the same number of images seen
+    assert full.epochs_for(images=500_000, dataset_size=5_000, quick=2) == 100
+    assert full.epochs_for(images=500_000, dataset_size=60_000, quick=2) == 8
+    assert book.Settings(quick=False, scale=2.0, platform="local", gpus=()).epochs_for(500_000, 60_000, quick=2) == 17
+    assert book.Settings(quick=True, scale=2.0, platform="local", gpus=()).epochs_for(500_000, 60_000, quick=2) == 2
+    assert full.epochs_for(images=10, dataset_size=60_000, quick=2) == 1
+    with pytest.raises(ValueError, match="^dataset_size must be positive, got 0$"):
+        full.epochs_for(images=10, dataset_size=0, quick=2)
+
+
+def test_setup_chooses_the_scale_and_keeps_runs_where_asked(monkeypatch, capsys, tmp_path):
+    from ganlab import devices
+    from ganlab.book import stderr_filter
+
+    monkeypatch.setattr(stderr_filter, "install", lambda: None)
+    monkeypatch.setenv("GANLAB_QUICK", "0")
+    monkeypatch.delenv("GANLAB_RUNS_DIR", raising=False)
+    monkeypatch.setattr(devices, "allow_memory_growth", lambda: ())
+    assert book.setup(cpu_minutes=15).scale == 1.0
+    assert "this chapter takes about 15 minutes at scale 1" in capsys.readouterr().out
+    monkeypatch.setattr(devices, "allow_memory_growth", lambda: ("GPU:0",))
+    drive = tmp_path / "drive" / "ganlab-runs"
+    settings = book.setup(cpu_minutes=15, runs_dir=drive)
+    printed = capsys.readouterr().out
+    assert settings.scale == book.GPU_SCALE == 2.0 and settings.gpus == ("GPU:0",)
+    assert "GPU: GPU:0" in printed and "at most about 30 minutes at scale 2" in printed
+    assert f"runs are kept in {drive}" in printed and drive.is_dir()
+    assert book.run_dir("02-dcgan-mnist") == drive / "02-dcgan-mnist"
+    # an explicit scale wins
+    assert book.setup(scale=1, verbose=False).scale == 1.0
+
+
 def test_platform_is_detected(monkeypatch):
     monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
     monkeypatch.delenv("KAGGLE_KERNEL_RUN_TYPE", raising=False)
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    monkeypatch.delenv("GANLAB_HOSTED", raising=False)
     assert book.platform_name() == "local"
+    monkeypatch.setenv("GANLAB_HOSTED", "1")
+    assert book.platform_name() == "hosted (GANLAB_HOSTED=1)"
     monkeypatch.setenv("KAGGLE_KERNEL_RUN_TYPE", "Interactive")
     assert book.platform_name() == "Kaggle"
     monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20261101")

@@ -44,34 +44,94 @@ def test_chapter_follows_the_template(chapter):
     assert re.fullmatch(rf"# {int(path.stem[:2])}\. .+", title)
 
 
-def test_chapter_has_colab_and_kaggle_badges_for_itself(chapter):
+def test_chapter_has_colab_and_kaggle_badges_for_itself(chapter, load_tool):
     path, notebook = chapter
+    sync = load_tool("sync_notebooks")
+    repo = sync.repository()
     first = notebook.cells[0].source
-    assert f"colab.research.google.com/github/ganlab/ganlab/blob/main/book/{path.name}" in first
-    assert f"kaggle.com/kernels/welcome?src=https://github.com/ganlab/ganlab/blob/main/book/{path.name}" in first
-    for badge in ("images/open-in-colab.svg", "images/open-in-kaggle.svg"):
-        assert badge in first and (path.parent / badge).is_file()
+    assert sync.badge_line(repo, path.name) in first
+    assert f"https://colab.research.google.com/github/{repo['slug']}/blob/{repo['branch']}/book/{path.name}" in first
+    for badge in ("open-in-colab.svg", "open-in-kaggle.svg"):
+        assert (ROOT / "book" / "images" / badge).is_file()
+
+
+def test_notebooks_agree_with_the_repository_settings(load_tool):
+    """Badges, image addresses, included tables and the install line are what
+    ``tools/sync_notebooks.py`` writes from _config.yml, the benchmark results and the
+    version stamped on the outputs."""
+    sync = load_tool("sync_notebooks")
+    assert sync.stale_notebooks(CHAPTERS) == [], "run python tools/sync_notebooks.py"
+
+
+def test_sync_rewrites_a_fork_and_a_stale_table(tmp_path, load_tool):
+    sync = load_tool("sync_notebooks")
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: https://github.com/someone/fork\n  branch: book\n")
+    fork = sync.repository(config)
+    notebook = _read(CHAPTERS[1])
+    notebook.cells[-1].source += "\n<!-- include benchmarks/results/time_to_quality.md -->\nold table\n<!-- end include -->"
+    synced = sync.synced(notebook, fork, CHAPTERS[1].name)
+    text = "\n".join(cell.source for cell in synced.cells if cell.cell_type == "markdown")
+    assert "https://colab.research.google.com/github/someone/fork/blob/book/book/02_dcgan_mnist.ipynb" in text
+    assert "https://raw.githubusercontent.com/someone/fork/book/book/images/open-in-colab.svg" in text
+    assert "github.com/ganlab/ganlab" not in text and "raw.githubusercontent.com/ganlab/" not in text
+    assert "old table" not in text and (ROOT / "benchmarks/results/time_to_quality.md").read_text().strip() in text
+    config.write_text("repository:\n  url: https://gitlab.com/someone/fork\n")
+    with pytest.raises(ValueError, match=r"^repository\.url in _config\.yml must be https://github\.com/OWNER/NAME"):
+        sync.repository(config)
+
+
+MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+
+
+def test_notebook_markdown_renders_outside_the_book(chapter, load_tool):
+    """Colab, Kaggle, JupyterLab and GitHub show a notebook alone: no MyST directive or
+    role, no image or link that only resolves next to the repository's other files."""
+    path, notebook = chapter
+    sync = load_tool("sync_notebooks")
+    raw = sync.raw_address(sync.repository(), "")
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        assert not re.search(r"^(```|:::)\{", cell.source, re.MULTILINE), cell.source[:80]
+        assert not re.search(r"\{(ref|doc|numref|eq|cite)\}`", cell.source), cell.source[:80]
+        for address in MARKDOWN_IMAGE.findall(cell.source):
+            assert address.startswith(raw), f"{path.name}: image {address} is not on {raw}"
+            assert (ROOT / address.removeprefix(raw)).is_file(), address
+        for link in re.findall(r"\]\(([^)\s]+)\)", cell.source):
+            assert link.startswith(("https://", "http://", "#")) or re.fullmatch(r"\d\d_\w+\.ipynb(#.*)?", link), (
+                f"{path.name}: link {link} leaves book/"
+            )
+        assert "<img" not in cell.source
 
 
 def _first_code_cell(notebook):
     return next(cell for cell in notebook.cells if cell.cell_type == "code")
 
 
-def _run_install_part(source, hosted_environment, ganlab_installed):
+def _run_install_part(source, hosted_environment, ganlab_installed, pip_fails=False, environ=None):
     """Execute the set-up cell up to ``from ganlab import book`` with pip replaced by a recorder."""
     install_part = source.split("from ganlab import book")[0]
     calls = []
-    fake_subprocess = types.SimpleNamespace(run=lambda command, check: calls.append(command))
+
+    def run(command):
+        calls.append(command)
+        return types.SimpleNamespace(returncode=1 if pip_fails else 0)
+
+    fake_subprocess = types.SimpleNamespace(run=run)
     fake_util = types.SimpleNamespace(find_spec=lambda name: object() if ganlab_installed else None)
     modules = dict(sys.modules, subprocess=fake_subprocess)
     modules.pop("google.colab", None)
     if hosted_environment == "colab":
         modules["google.colab"] = types.ModuleType("google.colab")
     fake_sys = types.SimpleNamespace(modules=modules, executable=sys.executable)
-    fake_os = types.SimpleNamespace(environ={"KAGGLE_KERNEL_RUN_TYPE": "Interactive"} if hosted_environment == "kaggle" else {})
+    environ = dict(environ or {})
+    if hosted_environment == "kaggle":
+        environ["KAGGLE_KERNEL_RUN_TYPE"] = "Interactive"
     # The cell's own imports would bring back the real modules; bind the fakes instead.
     code = install_part.replace("import importlib.util, os, subprocess, sys", "")
-    namespace = {"importlib": types.SimpleNamespace(util=fake_util), "os": fake_os, "subprocess": fake_subprocess, "sys": fake_sys}
+    namespace = {"importlib": types.SimpleNamespace(util=fake_util), "os": types.SimpleNamespace(environ=environ),
+                 "subprocess": fake_subprocess, "sys": fake_sys}
     exec(compile(code, "setup-cell", "exec"), namespace)
     return calls
 
@@ -86,16 +146,33 @@ def test_setup_cell_installs_only_on_hosted_notebooks_without_ganlab(chapter, wh
     assert "import importlib.util, os, subprocess, sys" in source
     calls = _run_install_part(source, where, installed)
     if expect_install:
-        assert len(calls) == 1 and calls[0][:4] == [sys.executable, "-m", "pip", "install"]
-        assert calls[0][-1].startswith("ganlab @ git+https://github.com/ganlab/ganlab")
+        stamped = notebook.metadata["ganlab"]["ganlab_version"]
+        assert calls == [[sys.executable, "-m", "pip", "install", "-q", f"ganlab=={stamped}"]]
     else:
         assert calls == []
+
+
+def test_setup_cell_installs_what_ganlab_install_names_when_ganlab_hosted_is_set(chapter):
+    _, notebook = chapter
+    source = _first_code_cell(notebook).source
+    calls = _run_install_part(source, "local", False, environ={"GANLAB_HOSTED": "1", "GANLAB_INSTALL": "/tmp/ganlab-9.9-py3-none-any.whl"})
+    assert calls == [[sys.executable, "-m", "pip", "install", "-q", "/tmp/ganlab-9.9-py3-none-any.whl"]]
+
+
+def test_setup_cell_says_how_to_switch_kaggles_internet_on_when_pip_fails(chapter):
+    _, notebook = chapter
+    source = _first_code_cell(notebook).source
+    with pytest.raises(SystemExit, match=r"^Could not install ganlab\. On Kaggle, switch Internet on \(Settings > Internet") as stop:
+        _run_install_part(source, "kaggle", False, pip_fails=True)
+    # one line, no traceback: IPython shows a SystemExit as its message alone
+    assert "\n" not in str(stop.value)
 
 
 def test_setup_cell_reports_the_device(chapter):
     _, notebook = chapter
     cell = _first_code_cell(notebook)
-    assert "settings = book.setup(scale=SCALE)" in cell.source and re.search(r"^SCALE = ", cell.source, re.M)
+    assert re.search(r"^settings = book\.setup\(scale=SCALE, runs_dir=RUNS_DIR, cpu_minutes=\d+\)$", cell.source, re.M)
+    assert re.search(r"^SCALE, RUNS_DIR = None, None$", cell.source, re.M)
     printed = "".join(output.get("text", "") for output in cell.outputs)
     assert re.search(r"ganlab \S+ · TensorFlow \S+ · \w+ · (GPU: .+|no GPU: training on the CPU \(\d+ cores\)) · full run", printed)
 

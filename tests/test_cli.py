@@ -294,3 +294,45 @@ def test_train_with_a_mirrored_strategy(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ganlab: mirrored over 1 device(s): device:CPU:0" in result.stdout
     assert (tmp_path / "run" / "generator.keras").is_file()
+
+
+def test_a_celeba_preset_without_celeba_ends_with_one_line_naming_the_ways_to_get_it(tmp_path, monkeypatch, capsys):
+    from ganlab import data
+
+    monkeypatch.setenv("GANLAB_OFFLINE", "0")
+    monkeypatch.delenv("GANLAB_CELEBA_DIR", raising=False)
+    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "no-kaggle"))
+    out = tmp_path / "celeba-run"
+    assert cli.main(["train", "dcgan-celeba", "--epochs", "1", "--out", str(out), "--quiet"]) == cli.EXIT_BAD_INPUT
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("ganlab: error: no copy of CelebA was found")
+    for way in ("--download", "Add data", "--data-dir", "--data-source embedded"):
+        assert way in error
+    assert not (out / "checkpoint").exists()
+    # --download fetches Kaggle's copy first and trains on what it fetched
+    fetched = []
+    monkeypatch.setattr(data, "download_celeba", lambda: fetched.append(True) or str(tmp_path / "kagglehub-cache"))
+    assert cli.main(["train", "dcgan-celeba", "--download", "--epochs", "1", "--out", str(out), "--quiet"]) == cli.EXIT_BAD_INPUT
+    assert fetched == [True] and "no CelebA images under" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_celeba_preset_trains_on_the_offline_faces_only_when_asked(tmp_path, monkeypatch, capsys):
+    from ganlab import data
+
+    monkeypatch.setenv("GANLAB_OFFLINE", "0")
+    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "no-kaggle"))
+    out = tmp_path / "faces"
+    args = ["train", "dcgan-celeba", "--data-source", "embedded", "--epochs", "1", "--batch-size", "50", "--out", str(out), "--quiet"]
+    assert cli.main(args) == 0
+    assert json.loads((out / "run_info.json").read_text())["data_source"] == "lfw-subset"
+
+
+def test_the_command_line_lets_tensorflow_grow_gpu_memory_before_training(monkeypatch, tmp_path):
+    from ganlab import devices
+
+    order = []
+    monkeypatch.setattr(devices, "allow_memory_growth", lambda: order.append("memory growth") or ())
+    monkeypatch.setattr(cli, "_sample", lambda args: order.append("sample") or 0)
+    assert cli.main(["sample", str(tmp_path), "--n", "1", "--out", str(tmp_path / "s.npz")]) == 0
+    assert order == ["memory growth", "sample"]

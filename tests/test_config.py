@@ -12,7 +12,8 @@ def test_presets_include_default_and_tutorial_recipes():
     assert (tutorial.batch_size, tutorial.generator_learning_rate, tutorial.beta_1) == (256, 1e-4, 0.9)
     assert tutorial.generator_widths == (256, 128, 64) and tutorial.label_smoothing == 0.0
     default = config.get_preset("dcgan-mnist")
-    assert (default.generator_learning_rate, default.beta_1, default.batch_size) == (2e-4, 0.5, 64)
+    assert (default.generator_learning_rate, default.discriminator_learning_rate, default.beta_1, default.batch_size) == (4e-4, 4e-4, 0.5, 64)
+    assert default.generator_average_decay == 0.999
     assert default.generator_widths == (128, 64, 32) and default.label_smoothing == 0.1
     assert config.get_preset("dcgan-mnist-wide").generator_widths == tutorial.generator_widths
 
@@ -133,5 +134,6 @@ def test_recipes_saved_by_ganlab_0_1_still_load(tmp_path):
            "max_images": None, "steps_per_execution": 4, "monitor_images": 100, "seed": 0}
     (tmp_path / "config.json").write_text(json.dumps(old))
     recipe = config.Recipe.load(tmp_path / "config.json")
-    assert recipe == config.get_preset("dcgan-mnist")
+    # that was the default recipe of its day: today's base recipe, without the averaged generator
+    assert recipe == config.Recipe() and recipe.generator_average_decay == 0.0
     assert config.DCGANConfig is config.Recipe

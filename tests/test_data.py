@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ganlab import data
+from ganlab import config, data
 
 
 @pytest.mark.slow
@@ -315,15 +315,46 @@ def test_celeba_layout_crop_and_attributes(tmp_path, capsys):
     assert "CelebA from" in capsys.readouterr().out
 
 
-def test_celeba_is_found_in_kaggle_inputs_and_in_a_plain_folder(tmp_path, monkeypatch):
+def test_celeba_is_found_wherever_kaggle_mounts_it_and_in_a_plain_folder(tmp_path, monkeypatch):
     kaggle = tmp_path / "kaggle" / "input"
-    write_celeba(kaggle / "celeba-dataset")
     monkeypatch.setattr(data, "KAGGLE_INPUT", str(kaggle))
     monkeypatch.setenv("GANLAB_OFFLINE", "0")
+    monkeypatch.delenv("GANLAB_CELEBA_DIR", raising=False)
+    # an unrelated dataset of JPEGs is not CelebA, wherever it is
+    other = kaggle / "anime-faces" / "images"
+    other.mkdir(parents=True)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(other / "1.jpg")
+    assert data.find_celeba() is None
+    assert data.find_celeba(other) is None
+    # Kaggle's newer mounts sit several folders down
+    deep = write_celeba(kaggle / "datasets" / "jessicali9530" / "celeba-dataset")
     images, attributes = data.find_celeba()
-    assert images.endswith("img_align_celeba/img_align_celeba") and attributes.endswith("list_attr_celeba.csv")
+    assert images == str(deep / "img_align_celeba" / "img_align_celeba") and attributes == str(deep / "list_attr_celeba.csv")
     plain = write_celeba(tmp_path / "plain", kaggle_layout=False)
     assert data.find_celeba(plain)[0] == str(plain / "img_align_celeba")
+    assert data.find_celeba(plain / "img_align_celeba")[0] == str(plain / "img_align_celeba")
+
+
+def test_a_training_run_never_swaps_celeba_for_the_offline_faces_unasked(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "none"))
+    monkeypatch.delenv("GANLAB_CELEBA_DIR", raising=False)
+    monkeypatch.setenv("GANLAB_OFFLINE", "0")
+    recipe = config.get_preset("dcgan-celeba")
+    with pytest.raises(data.CelebANotFound, match=r"^no copy of CelebA was found\. Get it with --download"):
+        data.load_images(recipe, verbose=False)
+    assert data.load_images(recipe, source="embedded", verbose=False).source == "lfw-subset"
+    # GANLAB_OFFLINE=1 asks for the embedded data explicitly
+    monkeypatch.setenv("GANLAB_OFFLINE", "1")
+    assert data.load_images(recipe, verbose=False).source == "lfw-subset"
+
+
+def test_a_few_images_of_an_unscanned_folder_decode_only_those(tmp_path):
+    root = write_celeba(tmp_path / "celeba", count=6)
+    faces = data.load_celeba(root, image_size=8, verbose=False)
+    first = faces.images(2)
+    assert first.shape == (2, 8, 8, 3) and faces._valid is None  # no scan of all six
+    np.testing.assert_array_equal(first, faces.images()[:2])
+    assert faces._valid is not None and len(faces) == 6
 
 
 def test_celeba_falls_back_to_the_offline_faces_and_says_so(tmp_path, monkeypatch, capsys):

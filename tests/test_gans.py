@@ -394,17 +394,26 @@ def test_keras_still_calls_the_one_private_hook_ganlab_overrides(monkeypatch):
     assert calls == [True], f"Keras {keras.__version__} no longer calls Model._maybe_symbolic_build during fit"
 
 
-def test_the_generator_average_moves_a_tenth_of_the_way_after_each_generator_step():
+def test_the_generator_average_ramps_its_decay_up_to_the_recipes():
     keras.utils.set_random_seed(0)
     generator = models.dcgan_generator(latent_dim=8, widths=(16, 8, 4))
     gan = gans.GAN(generator, models.dcgan_discriminator(widths=(4, 8)), seed=0, generator_average_decay=0.9)
     gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
-    before = [weight.numpy().copy() for weight in generator.weights]
+    expected = [weight.numpy().copy() for weight in generator.weights]
+    # after the n-th generator step the decay is min(0.9, (1 + n) / (10 + n)): 2/11, 3/12, ...
+    for step in (1, 2):
+        gan.train_on_batch(real_digits(16))
+        decay = (1 + step) / (10 + step)
+        expected = [decay * average + (1 - decay) * weight.numpy() for average, weight in zip(expected, generator.weights)]
+    for average, wanted in zip(gan.average_weights, expected, strict=True):
+        np.testing.assert_allclose(average.numpy(), wanted, rtol=1e-5, atol=1e-6)
+    # far into training the recipe's decay holds
+    gan.g_optimizer.iterations.assign(10_000)
     gan.train_on_batch(real_digits(16))
-    after = [weight.numpy() for weight in generator.weights]
-    for average, start, now in zip(gan.average_weights, before, after, strict=True):
-        np.testing.assert_allclose(average.numpy(), 0.9 * start + 0.1 * now, rtol=1e-6, atol=1e-7)
-    assert any(np.abs(now - start).max() > 1e-5 for start, now in zip(before, after))
+    expected = [0.9 * average + 0.1 * weight.numpy() for average, weight in zip(expected, generator.weights)]
+    for average, wanted in zip(gan.average_weights, expected, strict=True):
+        np.testing.assert_allclose(average.numpy(), wanted, rtol=1e-5, atol=1e-6)
+    assert any(np.abs(average.numpy() - weight.numpy()).max() > 1e-5 for average, weight in zip(gan.average_weights, generator.weights))
     # what the trainer draws with is a separate network holding the averages
     drawn = gan.sampling_generator()
     assert drawn is not generator

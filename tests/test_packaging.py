@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import tomllib
 import yaml
 from packaging.requirements import Requirement
@@ -43,21 +44,46 @@ def _environment():
 def _direct_requirements():
     project = _pyproject()
     extras = project["optional-dependencies"]
-    return [Requirement(text) for text in project["dependencies"] + extras["cpu"] + extras["book"] + extras["dev"]]
+    every = [Requirement(text) for text in project["dependencies"] + extras["cpu"] + extras["book"] + extras["dev"]]
+    # what this machine installs (the cpu extra names another wheel on Apple silicon and aarch64)
+    return [requirement for requirement in every if requirement.marker is None or requirement.marker.evaluate()]
 
 
 def test_tensorflow_is_only_in_extras():
     project = _pyproject()
     assert not any(canonicalize_name(Requirement(r).name).startswith("tensorflow") for r in project["dependencies"])
-    assert [Requirement(r).name for r in project["optional-dependencies"]["cpu"]] == ["tensorflow-cpu"]
+    assert [Requirement(r).name for r in project["optional-dependencies"]["cpu"]] == ["tensorflow-cpu", "tensorflow"]
     assert [Requirement(r).name for r in project["optional-dependencies"]["gpu"]] == ["tensorflow"]
+
+
+# (sys_platform, platform_machine) of the machines readers use, and the TensorFlow wheel
+# PyPI has for each at 2.21.0 (the CPU-only build only for x86-64 Linux and Windows)
+PLATFORMS = {("linux", "x86_64"): "tensorflow-cpu", ("win32", "AMD64"): "tensorflow-cpu",
+             ("darwin", "arm64"): "tensorflow", ("linux", "aarch64"): "tensorflow"}
+
+
+@pytest.mark.parametrize(("platform", "machine"), list(PLATFORMS))
+def test_the_cpu_extra_picks_one_tensorflow_wheel_that_exists_for_the_platform(platform, machine):
+    environment = {"sys_platform": platform, "platform_machine": machine}
+    chosen = [requirement.name for requirement in map(Requirement, _pyproject()["optional-dependencies"]["cpu"])
+              if requirement.marker is None or requirement.marker.evaluate(environment)]
+    assert chosen == [PLATFORMS[platform, machine]]
 
 
 def test_cpu_and_gpu_extras_pin_the_same_tensorflow():
     extras = _pyproject()["optional-dependencies"]
-    cpu, gpu = Requirement(extras["cpu"][0]), Requirement(extras["gpu"][0])
-    assert str(cpu.specifier) == str(gpu.specifier)
+    gpu = Requirement(extras["gpu"][0])
+    assert all(Requirement(cpu).specifier == gpu.specifier for cpu in extras["cpu"])
     assert "and-cuda" in gpu.extras
+
+
+def test_requires_python_admits_the_versions_tested_here_and_on_the_hosts(load_tool):
+    from packaging.specifiers import SpecifierSet
+
+    supported = SpecifierSet(_pyproject()["requires-python"])
+    hosted = load_tool("hosted_check").PROFILES
+    tested = {"3.11"} | {profile["python"] for profile in hosted.values()}
+    assert all(supported.contains(f"{version}.0") for version in tested) and not supported.contains("3.10.0")
 
 
 def test_constraints_pin_every_direct_dependency_within_its_range():
@@ -89,10 +115,17 @@ def test_tensorflow_is_in_the_pip_section_of_the_environment():
     assert "-e ." in pip_section
 
 
-def test_package_version_matches_pyproject():
+def test_the_version_is_written_in_one_place():
+    import importlib.metadata
+
     import ganlab
 
-    assert ganlab.__version__ == _pyproject()["version"]
+    project = _pyproject()
+    assert "version" not in project and project["dynamic"] == ["version"]
+    dynamic = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["dynamic"]
+    assert dynamic == {"version": {"attr": "ganlab.__version__"}}
+    # the installed metadata (what pip and PyPI see) says the same
+    assert importlib.metadata.version("ganlab") == ganlab.__version__
 
 
 def test_package_data_includes_every_shipped_asset():
@@ -103,3 +136,59 @@ def test_package_data_includes_every_shipped_asset():
     assert any(asset.startswith("assets/pretrained/") for asset in assets)
     missing = [asset for asset in assets if not any(fnmatch(asset, pattern) for pattern in patterns)]
     assert missing == [], f"assets a wheel would leave out: {missing}"
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_into_a_clean_venv_and_its_assets_load(tmp_path):
+    """Build the wheel as `make dist` does, install it (without its dependencies) into a
+    new venv that sees the project's packages only behind its own, and load the judge and
+    every pretrained generator from the installed copy."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(ROOT)],
+                   check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("ganlab-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "ganlab/assets/judge.weights.h5" in names and any(name.startswith("ganlab/assets/pretrained/vae-mnist/") for name in names)
+    assert not any(name.startswith(("tests/", "book/", "tools/")) for name in names)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", site, str(wheel)], check=True)
+    # the dependencies (TensorFlow, Keras, ...) from this project's environment, after the
+    # venv's own packages, so that `import ganlab` finds the installed wheel
+    outside = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "project-dependencies.pth").write_text(outside + "\n")
+    script = """
+import ganlab, importlib.metadata
+from pathlib import Path
+from ganlab import judge, pretrained
+assert Path(ganlab.__file__).is_relative_to(Path(SITE)), ganlab.__file__
+assert importlib.metadata.version("ganlab") == ganlab.__version__
+judge.load_judge()
+for name in pretrained.NAMES:
+    pretrained.load(name)
+print("loaded", ganlab.__version__, len(pretrained.NAMES))
+""".replace("SITE", repr(site))
+    result = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    import ganlab
+
+    assert result.stdout.strip().endswith(f"loaded {ganlab.__version__} 3")
+
+
+def test_twine_accepts_the_package_metadata(tmp_path):
+    """The metadata PyPI will read: built from pyproject.toml and README.md, checked by twine."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, tmp_path.glob("*"))], capture_output=True, text=True)
+    assert result.returncode == 0 and "PASSED" in result.stdout, result.stdout + result.stderr

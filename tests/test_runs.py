@@ -1,11 +1,12 @@
 import json
+import shutil
 import time
 
 import keras
 import numpy as np
 import pytest
 
-from ganlab import callbacks, gans, runs
+from ganlab import callbacks, data, gans, runs
 
 ARTIFACTS = ["config.json", "run_info.json", "progress.gif", "losses.csv", "losses.png", "generator.keras"]
 
@@ -53,7 +54,10 @@ def test_train_writes_every_artifact(tmp_path, tiny_config):
 def test_resumed_run_continues_where_it_stopped_and_matches_an_uninterrupted_one(tmp_path, tiny_config):
     uninterrupted = runs.train(tiny_config.replace(epochs=3), tmp_path / "straight", verbose=0)
 
-    runs.train(tiny_config.replace(epochs=1), tmp_path / "resumed", verbose=0)
+    runs.train(tiny_config.replace(epochs=1), tmp_path / "first-machine" / "resumed", verbose=0)
+    # the folder moves (a Drive folder mounted elsewhere on a new Colab VM): nothing in it
+    # names the old path, so the run resumes from the new one
+    shutil.move(tmp_path / "first-machine" / "resumed", tmp_path / "resumed")
     config = runs.prepare_config("dcgan-mnist", tmp_path / "resumed", epochs=3)
     assert config == tiny_config.replace(epochs=3)  # the saved recipe, extended
     resumed = runs.train(config, tmp_path / "resumed", verbose=0)
@@ -70,6 +74,17 @@ def test_resumed_run_continues_where_it_stopped_and_matches_an_uninterrupted_one
     assert int(again.g_optimizer.iterations) == int(straight.g_optimizer.iterations) == 12
     for left, right in zip(again.generator.get_weights(), straight.generator.get_weights(), strict=True):
         np.testing.assert_allclose(left, right, rtol=1e-4, atol=1e-5)
+
+
+def test_a_run_trains_on_images_already_loaded_without_loading_them_again(tmp_path, tiny_config, monkeypatch):
+    images = data.load_training_data(tiny_config, verbose=False)
+
+    def load_again(*args, **kwargs):
+        raise AssertionError("the images were loaded a second time")
+
+    monkeypatch.setattr(data, "load_training_data", load_again)
+    result = runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0, images=images)
+    assert result.epochs_done == 1 and json.loads((tmp_path / "run_info.json").read_text())["num_images"] == 128
 
 
 @pytest.mark.slow

@@ -36,6 +36,8 @@ import ganlab
 
 QUICK_VARIABLE = "GANLAB_QUICK"
 RUNS_VARIABLE = "GANLAB_RUNS_DIR"
+# the setup cell's install branch, as on Colab and Kaggle (make test-hosted sets it)
+HOSTED_VARIABLE = "GANLAB_HOSTED"
 
 
 def quick_mode() -> bool:
@@ -49,7 +51,15 @@ def platform_name() -> str:
         return "Colab"
     if "KAGGLE_KERNEL_RUN_TYPE" in os.environ:
         return "Kaggle"
+    if os.environ.get(HOSTED_VARIABLE) == "1":
+        return "hosted (GANLAB_HOSTED=1)"
     return "local"
+
+
+# A GPU runs a chapter's minute budgets no faster, but does far more in them; the
+# automatic scale doubles every budget there (an upper bound on the minutes, since the
+# budgets counted in images finish sooner on a GPU).
+GPU_SCALE = 2.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +70,8 @@ class Settings:
     scale: float
     platform: str
     gpus: tuple[str, ...]
+    cpu_minutes: float | None = None
+    runs_dir: Path | None = None
 
     def pick(self, full, quick):
         """``quick`` in quick mode, else ``full``: for sample sizes and counts that a bigger
@@ -74,31 +86,59 @@ class Settings:
         scaled = full * self.scale
         return max(1, round(scaled)) if isinstance(full, int) else scaled
 
+    def epochs_for(self, images: int, dataset_size: int, quick: int) -> int:
+        """Epochs that show the network about ``images`` images (times ``scale``) of a
+        dataset of ``dataset_size``: a budget in images seen, so that the 60,000 digits
+        of an online run take as long as the 5,000 offline ones, not twelve times longer."""
+        if dataset_size <= 0:
+            raise ValueError(f"dataset_size must be positive, got {dataset_size}")
+        return quick if self.quick else max(1, round(images * self.scale / dataset_size))
+
     def describe(self) -> str:
-        """One line: versions, platform, device and mode."""
+        """One line: versions, platform, device and mode; a second with the expected
+        minutes and where the runs are kept, when known."""
         import tensorflow as tf
 
         device = f"GPU: {', '.join(self.gpus)}" if self.gpus else f"no GPU: training on the CPU ({os.cpu_count()} cores)"
         mode = "quick mode (GANLAB_QUICK=1): shrunken run for testing" if self.quick else f"full run, scale {self.scale:g}"
-        return f"ganlab {ganlab.__version__} · TensorFlow {tf.__version__} · {self.platform} · {device} · {mode}"
+        lines = [f"ganlab {ganlab.__version__} · TensorFlow {tf.__version__} · {self.platform} · {device} · {mode}"]
+        if self.cpu_minutes and not self.quick:
+            bound = "at most " if self.gpus else ""
+            lines.append(f"this chapter takes {bound}about {self.cpu_minutes * self.scale:.0f} minutes at scale {self.scale:g}")
+        if self.runs_dir is not None:
+            lines.append(f"runs are kept in {self.runs_dir}")
+        return "\n".join(lines)
 
 
-def setup(scale: float = 1.0, verbose: bool = True) -> Settings:
+def setup(scale: float | None = None, verbose: bool = True, runs_dir: str | Path | None = None, cpu_minutes: float | None = None) -> Settings:
     """The first call of every chapter: quiet TensorFlow, find GPUs, read quick mode.
 
     ``scale`` multiplies the chapter's training budgets in a full run (2 trains twice as
-    long). Prints one line saying what was found, and returns the ``Settings``.
+    long); ``None`` chooses it: 1 on a CPU, ``GPU_SCALE`` on a GPU. ``cpu_minutes`` is
+    how long the chapter takes on 2 CPU cores at scale 1, for the line that says how
+    long this run will take. ``runs_dir`` keeps the chapter's runs in that folder (for
+    example a mounted Google Drive folder, which outlives a recycled Colab VM) instead
+    of ``runs/`` next to the notebook; running the chapter again there resumes them.
+    Also lets TensorFlow take GPU memory as needed (``ganlab.devices``), so a command
+    started from the notebook can share the GPU. Prints what was found, and returns the
+    ``Settings``.
     """
-    if scale <= 0:
+    if scale is not None and scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
+    from ganlab import devices
     from ganlab.book import stderr_filter
 
     stderr_filter.install()  # before TensorFlow's first import, which prints the noise
     stderr_filter.quiet_retracing_warnings()
-    import tensorflow as tf
-
-    gpus = tuple(device.name.removeprefix("/physical_device:") for device in tf.config.list_physical_devices("GPU"))
-    settings = Settings(quick=quick_mode(), scale=float(scale), platform=platform_name(), gpus=gpus)
+    gpus = devices.allow_memory_growth()
+    if scale is None:
+        scale = GPU_SCALE if gpus else 1.0
+    if runs_dir is not None:
+        runs_dir = Path(runs_dir).expanduser()
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        os.environ[RUNS_VARIABLE] = str(runs_dir)
+    settings = Settings(quick=quick_mode(), scale=float(scale), platform=platform_name(), gpus=gpus,
+                        cpu_minutes=cpu_minutes, runs_dir=runs_dir)
     if verbose:
         print(settings.describe())
     return settings
