@@ -377,11 +377,15 @@ class _Session:
     def __init__(self, config: Recipe, out_dir: Path, options: TrainingOptions):
         import keras
 
+        from ganlab import data
 
         self.config, self.out_dir, self.options = config, out_dir, options
         keras.utils.set_random_seed(config.seed)
         self.first_epoch = completed_epochs(out_dir)
+        # train() loads the images once for all its sessions
         self.images = options.images
+        if self.images is None:
+            self.images = data.load_training_data(config, source=options.data_source, verbose=options.verbose != 0)
         if tuple(self.images.image_shape) != tuple(config.image_shape):
             raise ValueError(f"{config.dataset} images have shape {tuple(self.images.image_shape)}, config says {config.image_shape}")
         if self.first_epoch:

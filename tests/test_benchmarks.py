@@ -117,3 +117,25 @@ def test_gpu_check_says_plainly_when_there_is_no_gpu(tmp_path):
                               text=True, env=environment, timeout=120)
     assert finished.returncode == 2
     assert finished.stderr.strip().splitlines()[-1] == "gpu_check: TensorFlow sees no GPU here; install ganlab[gpu] on a machine with one"
+
+
+@pytest.mark.slow
+def test_celeba_memory_benchmark_scales_its_measurement_to_celeba(monkeypatch, capsys):
+    import celeba_memory
+
+    monkeypatch.setattr(sys, "argv", ["celeba_memory.py", "--images", "300", "--size", "16"])
+    readings = iter([{"resident": 1.0, "peak": 1.0}, {"resident": 1.3, "peak": 1.4}, {"resident": 1.3, "peak": 1.6}])
+    monkeypatch.setattr(celeba_memory, "memory_gb", lambda: next(readings))
+    celeba_memory.main()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "300 images of 16x16x3: one uint8 array is 0.00 GB"
+    # 0.3 GB above the start for 300 images is 1 MB an image: 202.6 GB for CelebA, 0.6 GB more at the peak
+    assert lines[2] == "CelebA (202,599 images, array 0.16 GB): about 202.6 GB while training, 405.2 GB at the peak"
+
+
+
+def test_memory_is_read_from_the_process_status():
+    import celeba_memory
+
+    reading = celeba_memory.memory_gb()
+    assert 0.01 < reading["resident"] <= reading["peak"] < 24
