@@ -37,7 +37,9 @@ def main() -> None:
     from ganlab import data
 
     with tempfile.TemporaryDirectory() as folder:
-        write_jpegs(Path(folder) / "img_align_celeba", args.images)
+        images = Path(folder) / "img_align_celeba"
+        images.mkdir()
+        write_jpegs(images, args.images)
         faces = data.load_celeba(folder, image_size=args.size, verbose=False)
         start = memory_gb()
         len(faces)

@@ -450,17 +450,17 @@ class ImageFolder:
             return self
         readable = np.zeros(len(self.files), dtype=bool)
         keep = self.cache == "memory"
-        table = np.empty((len(self.files), *self.image_shape), np.uint8) if keep else None
-        for indices, images in self._decoded_images().batch(1024).as_numpy_iterator():
-            readable[indices] = True
+        # memory cache: one batch of every readable image, which tf.data writes straight
+        # into a single tensor (CelebA's 2.5 GB exist once; a numpy table handed to
+        # TensorFlow afterwards would briefly exist three times)
+        for indices, images in self._decoded_images().batch(len(self.files) if keep else 1024):
+            readable[indices.numpy()] = True
             if keep:
-                table[indices] = images
+                self._table = images
         self._valid = np.flatnonzero(readable)
         skipped = [self.files[index] for index in np.flatnonzero(~readable)]
         if not len(self._valid):
             raise ValueError(f"none of the {len(self.files)} image files could be read (first: {self.files[0]})")
-        if keep:
-            self._table = table if not skipped else table[self._valid]
         if skipped:
             import warnings
             from pathlib import Path
@@ -525,11 +525,6 @@ class ImageFolder:
         options = dict(seed=seed, shuffle=shuffle, repeat=repeat, skip_epochs=skip_epochs, drop_remainder=drop_remainder, flip=self.flip,
                        batches_per_pass=batches_per_pass)
         if self._table is not None:
-            import tensorflow as tf
-
-            # keep one copy of the decoded images, TensorFlow's: CelebA at 64x64 is
-            # 2.5 GB, and the array it was decoded into is let go
-            self._table = tf.constant(self._table)
             return make_dataset(self._table, batch_size, labels=self.labels, **options)
         if count < batch_size and drop_remainder:
             raise ValueError(f"only {count} readable images for a batch size of {batch_size}: no full batch")
