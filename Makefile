@@ -71,8 +71,9 @@ test-unit: $(INSTALLED)
 test-slow: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not ($(FAST))"
 
+# on both cores too, a notebook per worker (each runs in its own kernel)
 test-notebooks: $(INSTALLED)
-	GANLAB_OFFLINE=1 GANLAB_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env \
+	GANLAB_OFFLINE=1 GANLAB_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with book/sanitize.cfg book/
 
 # The sdist and wheel in dist/, their metadata checked as PyPI would (twine check).
