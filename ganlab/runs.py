@@ -338,8 +338,6 @@ def train(config: Recipe, out_dir: str | Path, minutes: float | None = None, dat
             stacklevel=2,
         )
     out_dir = _prepare_folder(config, Path(out_dir))
-    if options.images is None:
-        options.images = data.load_training_data(config, source=options.data_source, verbose=options.verbose != 0)
     while True:
         session = _Session(config, out_dir, options)
         try:
@@ -382,10 +380,10 @@ class _Session:
         self.config, self.out_dir, self.options = config, out_dir, options
         keras.utils.set_random_seed(config.seed)
         self.first_epoch = completed_epochs(out_dir)
-        # train() loads the images once for all its sessions
+        # loaded once per train() call: a restarted session finds them in its options
+        if options.images is None:
+            options.images = data.load_training_data(config, source=options.data_source, verbose=options.verbose != 0)
         self.images = options.images
-        if self.images is None:
-            self.images = data.load_training_data(config, source=options.data_source, verbose=options.verbose != 0)
         if tuple(self.images.image_shape) != tuple(config.image_shape):
             raise ValueError(f"{config.dataset} images have shape {tuple(self.images.image_shape)}, config says {config.image_shape}")
         if self.first_epoch:

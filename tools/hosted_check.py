@@ -22,6 +22,7 @@ import argparse
 import concurrent.futures
 import glob
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -86,14 +87,18 @@ def prepare_environment(profile: str) -> Path:
     marker = folder / "packages.sha256"
     python = folder / "bin" / "python"
     digest = hashlib.sha256(wanted.encode()).hexdigest()
-    if marker.exists() and marker.read_text() == digest and python.exists():
-        # a reused environment must not keep the ganlab of an earlier check
+    baseline = folder / "freeze.json"
+    if marker.exists() and marker.read_text() == digest and python.exists() and baseline.exists():
+        # reused only as the host ships it: without the ganlab of an earlier check, and
+        # without what that install upgraded (else rebuilt)
         subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "ganlab"], capture_output=True)
-        return python
+        if freeze(python) == json.loads(baseline.read_text()):
+            return python
     shutil.rmtree(folder, ignore_errors=True)
     subprocess.run([find_python(spec["python"]), "-m", "venv", str(folder)], check=True)
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, *spec["packages"], *HARNESS], check=True)
+    baseline.write_text(json.dumps(freeze(python)))
     marker.write_text(digest)
     return python
 
