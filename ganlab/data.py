@@ -455,6 +455,9 @@ class ImageFolder:
             self._decoded = decoded
         return self._decoded
 
+    def _nothing_readable(self) -> ValueError:
+        return ValueError(f"none of the {len(self.files)} image files could be read (first: {self.files[0]})")
+
     def scan(self) -> ImageFolder:
         """Decode every file once (filling the cache) and note which could not be read."""
         if self._valid is not None:
@@ -471,7 +474,7 @@ class ImageFolder:
         self._valid = np.flatnonzero(readable)
         skipped = [self.files[index] for index in np.flatnonzero(~readable)]
         if not len(self._valid):
-            raise ValueError(f"none of the {len(self.files)} image files could be read (first: {self.files[0]})")
+            raise self._nothing_readable()
         if skipped:
             import warnings
             from pathlib import Path
@@ -514,7 +517,7 @@ class ImageFolder:
         # ones), not all 202,599 of CelebA
         images = list(self._decoded_images().map(lambda index, image: image).take(count).batch(count).as_numpy_iterator())
         if not images:
-            raise ValueError(f"none of the {len(self.files)} image files could be read (first: {self.files[0]})")
+            raise self._nothing_readable()
         return scale_to_unit_range(images[0])
 
     def dataset(
