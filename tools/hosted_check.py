@@ -13,13 +13,17 @@ compared with the one before: ganlab must have been added without replacing Tens
 or numpy (which on Colab would force a restart of the runtime), and the chapter must pass.
 
 The environments are kept in ``.hosted/`` and reused while their package list is the
-same, so only the first run downloads TensorFlow.
+same, so only the first run downloads TensorFlow. ``--prepare-only`` builds them and
+stops: ``make test`` starts it in the background first, so the downloads overlap the other
+tests; a later check waits on each environment's lock until it is ready.
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
+import fcntl
 import glob
 import hashlib
 import json
@@ -79,8 +83,23 @@ def freeze(python: Path) -> dict[str, str]:
     return pins
 
 
+@contextlib.contextmanager
+def environment_lock(profile: str):
+    """Hold ``.hosted/PROFILE.lock``: one process at a time builds or checks an environment."""
+    lock_path = ROOT / ".hosted" / f"{profile}.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def prepare_environment(profile: str) -> Path:
     """The profile's environment in ``.hosted/PROFILE`` (created or reused); its python."""
+    with environment_lock(profile):
+        return _prepare_environment(profile)
+
+
+def _prepare_environment(profile: str) -> Path:
     spec = PROFILES[profile]
     wanted = "\n".join([spec["python"], *spec["packages"], *HARNESS])
     folder = ROOT / ".hosted" / profile
@@ -141,11 +160,12 @@ def check(profile: str, python: Path, wheel: Path, notebook: Path) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("wheel", type=Path, help="the ganlab wheel to install (make dist)")
+    parser.add_argument("wheel", type=Path, nargs="?", help="the ganlab wheel to install (make dist)")
+    parser.add_argument("--prepare-only", action="store_true", help="build or refresh the environments, run nothing")
     parser.add_argument("--profile", choices=sorted(PROFILES), nargs="+", default=sorted(PROFILES))
     parser.add_argument("--notebook", type=Path, default=ROOT / "book" / "02_dcgan_mnist.ipynb")
     args = parser.parse_args(argv)
-    if not args.wheel.is_file():
+    if not args.prepare_only and (args.wheel is None or not args.wheel.is_file()):
         sys.exit(f"hosted check: no wheel at {args.wheel}; run make dist")
     started = time.perf_counter()
     # the environments download and install side by side (the network is the wait); the
@@ -153,6 +173,8 @@ def main(argv=None) -> int:
     with concurrent.futures.ThreadPoolExecutor(len(args.profile)) as pool:
         pythons = dict(zip(args.profile, pool.map(prepare_environment, args.profile)))
     print(f"hosted check: environments ready in {time.perf_counter() - started:.0f} s")
+    if args.prepare_only:
+        return 0
     failures = {profile: check(profile, pythons[profile], args.wheel.resolve(), args.notebook.resolve()) for profile in args.profile}
     for profile, problems in failures.items():
         for problem in problems:
