@@ -24,10 +24,13 @@ import numpy as np  # noqa: E402
 
 from ganlab import config, data, metrics, runs, viz  # noqa: E402
 
+# The first search, as it was run: the presets have moved on since (a faster default was
+# measured by benchmarks/time_to_quality.py), so the searched settings are spelled out.
+FIRST_SEARCH = {"generator_learning_rate": 2e-4, "discriminator_learning_rate": 2e-4, "generator_average_decay": 0.0, "batch_size": 64}
 CANDIDATES = {
-    "dcgan-mnist-tutorial: tutorial networks, Adam 1e-4, batch 256": "dcgan-mnist-tutorial",
-    "dcgan-mnist-wide: tutorial networks, Adam 2e-4 b1 0.5, batch 64": "dcgan-mnist-wide",
-    "dcgan-mnist: half-width networks, Adam 2e-4 b1 0.5, batch 64": "dcgan-mnist",
+    "dcgan-mnist-tutorial: tutorial networks, Adam 1e-4, batch 256": ("dcgan-mnist-tutorial", {}),
+    "dcgan-mnist-wide: tutorial networks, Adam 2e-4 b1 0.5, batch 64": ("dcgan-mnist-wide", FIRST_SEARCH),
+    "dcgan-mnist: half-width networks, Adam 2e-4 b1 0.5, batch 64": ("dcgan-mnist", FIRST_SEARCH),
 }
 
 
@@ -59,17 +62,17 @@ def main():
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=Path("runs/recipe-search"))
-    parser.add_argument("--presets", nargs="+", default=list(CANDIDATES.values()), help="a subset to run")
+    parser.add_argument("--presets", nargs="+", default=[preset for preset, _ in CANDIDATES.values()], help="a subset to run")
     args = parser.parse_args()
 
     mnist = data.load_mnist()
     referee, accuracy = train_referee(mnist.images, mnist.labels)
     print(f"referee CNN: {accuracy:.3f} accuracy on 1,000 held-out real digits")
     rows = []
-    for title, preset in CANDIDATES.items():
+    for title, (preset, settings) in CANDIDATES.items():
         if preset not in args.presets:
             continue
-        recipe = config.get_preset(preset).replace(epochs=100_000)
+        recipe = config.get_preset(preset).replace(epochs=100_000, **settings)
         out_dir = args.out / recipe.name
         if out_dir.exists():
             raise SystemExit(f"{out_dir} exists: remove it, a search must start its runs fresh")

@@ -9,4 +9,4 @@ chapter experiments); nothing else imports it. Importing ``ganlab`` itself stays
 (no TensorFlow); import the submodules you need.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

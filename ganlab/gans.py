@@ -37,7 +37,8 @@ class SeededTrainer:
             raise ValueError(
                 f"real images have shape {shape} per image but this model makes {self.image_shape}"
             )
-        if not images.dtype.is_floating:
+        # a numpy batch when run eagerly (run_eagerly=True), a tensor in the compiled step
+        if not tf.as_dtype(images.dtype).is_floating:
             raise ValueError(
                 f"real images must be floats in [-1, 1], got dtype {images.dtype.name}; "
                 "scale them with ganlab.data.scale_to_unit_range"
@@ -261,6 +262,33 @@ class GAN(SeededTrainer, keras.Model):
     def generate(self, num_images: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
         """``num_images`` generated images as a float32 numpy array in [-1, 1] (NHWC)."""
         return generate_images(self.generator, num_images, seed=seed, batch_size=batch_size)
+
+
+class SequentialGAN(GAN):
+    """``GAN`` with sequential updates: the discriminator steps first, then the generator
+    steps on fresh noise against the discriminator that was just updated, as the classic
+    Keras pattern does (``ganlab.classic``) but in one compiled ``train_step``. Two
+    generator passes and three discriminator passes per step instead of one and two.
+    Measured against simultaneous updates in book/01_artist_and_critic."""
+
+    def train_step(self, data):
+        real_images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        self._check_images(real_images)
+        batch_size = tf.shape(real_images)[0]
+        with tf.GradientTape() as d_tape:
+            fake_images = self.generator(self._noise(batch_size), training=True)
+            real_logits = self.discriminator(real_images, training=True)
+            fake_logits = self.discriminator(fake_images, training=True)
+            d_loss = self.discriminator_loss(real_logits, fake_logits)
+        self._apply_gradients(d_tape, d_loss, self.discriminator.trainable_variables, self.d_optimizer)
+        with tf.GradientTape() as g_tape:
+            g_loss = self.generator_loss(self.discriminator(self.generator(self._noise(batch_size), training=True), training=True))
+        self._apply_gradients(g_tape, g_loss, self.generator.trainable_variables, self.g_optimizer)
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self._track_verdicts(real_logits, fake_logits)
+        return {metric.name: metric.result() for metric in self.metrics}
 
 
 def _seed_generators(owner):

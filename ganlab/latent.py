@@ -76,6 +76,24 @@ def interpolate(start, end, steps: int = 8, method: str = "slerp", positions=Non
     return methods[method](start, end, steps, positions)
 
 
+def path_lengths(latent_dim: int = 100, num_pairs: int = 200, steps: int = 21, seed: int = 0) -> dict:
+    """How long the codes are along ``lerp`` and ``slerp`` paths between ``num_pairs``
+    pairs of N(0, I) draws (standard normal, as ``gans.latent_vectors`` draws them).
+
+    Returns ``positions``; per method the ``mean`` length at each position and its 5-95%
+    ``band``; ``prior_band``, the 5-95% range of 10,000 prior draws' lengths; and
+    ``typical``, their median. Introduced in book/06_latent_space."""
+    rng = np.random.default_rng(seed)
+    starts, ends = rng.standard_normal((2, num_pairs, latent_dim))
+    prior = np.linalg.norm(np.random.default_rng(seed + 1).standard_normal((10_000, latent_dim)), axis=1)
+    result = {"positions": np.linspace(0.0, 1.0, steps), "prior_band": tuple(np.percentile(prior, [5, 95])),
+              "typical": float(np.median(prior))}
+    for method in METHODS:
+        lengths = np.array([np.linalg.norm(interpolate(start, end, steps, method), axis=1) for start, end in zip(starts, ends)])
+        result[method] = {"mean": lengths.mean(axis=0), "band": np.percentile(lengths, [5, 95], axis=0)}
+    return result
+
+
 def walk(origin, direction, distances) -> np.ndarray:
     """``origin + d * direction / |direction|`` for each distance ``d``: a walk along one
     direction of latent space, in units of the prior's standard deviation."""

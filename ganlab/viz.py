@@ -598,22 +598,18 @@ def plot_latent_manifold(images: np.ndarray, grid: np.ndarray, size: float = 5.0
 def plot_path_lengths(latent_dim: int = 100, num_pairs: int = 200, steps: int = 21, seed: int = 0):
     """The length of the codes along ``lerp`` and ``slerp`` paths between ``num_pairs``
     pairs of N(0, I) draws (mean and 5-95% band), with the band where 90% of prior draws'
-    lengths lie: the straight line dips far below it in the middle, the arc stays inside.
-    Introduced in book/06_latent_space. Returns the figure."""
+    lengths lie (``latent.path_lengths``): the straight line dips far below it in the
+    middle, the arc stays inside. Introduced in book/06_latent_space. Returns the figure."""
     from matplotlib import pyplot as plt
 
-    from ganlab import gans, latent
+    from ganlab import latent
 
-    starts = gans.latent_vectors(num_pairs, latent_dim, seed)
-    ends = gans.latent_vectors(num_pairs, latent_dim, seed + 1)
-    positions = np.linspace(0.0, 1.0, steps)
-    prior = np.linalg.norm(gans.latent_vectors(10_000, latent_dim, seed + 2), axis=1)
+    lengths = latent.path_lengths(latent_dim, num_pairs, steps, seed)
     figure, axis = plt.subplots(figsize=(6.4, 3.6))
-    axis.axhspan(*np.percentile(prior, [5, 95]), color="0.85", label="90% of prior draws")
+    axis.axhspan(*lengths["prior_band"], color="0.85", label="90% of prior draws")
     for method, colour in (("lerp", "tab:red"), ("slerp", "tab:blue")):
-        lengths = np.array([np.linalg.norm(latent.interpolate(start, end, steps, method), axis=1) for start, end in zip(starts, ends)])
-        axis.plot(positions, lengths.mean(axis=0), color=colour, label=method)
-        axis.fill_between(positions, *np.percentile(lengths, [5, 95], axis=0), color=colour, alpha=0.2)
+        axis.plot(lengths["positions"], lengths[method]["mean"], color=colour, label=method)
+        axis.fill_between(lengths["positions"], *lengths[method]["band"], color=colour, alpha=0.2)
     axis.set_xlabel("position on the path")
     axis.set_ylabel("length of the code |z|")
     axis.set_title(f"{num_pairs} paths between draws from N(0, I) in {latent_dim} dimensions")

@@ -47,7 +47,10 @@ def test_setup_chooses_the_scale_and_keeps_runs_where_asked(monkeypatch, capsys,
 
     monkeypatch.setattr(stderr_filter, "install", lambda: None)
     monkeypatch.setenv("GANLAB_QUICK", "0")
-    monkeypatch.delenv("GANLAB_RUNS_DIR", raising=False)
+    # set, then removed: monkeypatch then restores the variable's absence after the test,
+    # although setup() below sets it
+    monkeypatch.setenv("GANLAB_RUNS_DIR", "unused")
+    monkeypatch.delenv("GANLAB_RUNS_DIR")
     monkeypatch.setattr(devices, "allow_memory_growth", lambda: ())
     assert book.setup(cpu_minutes=15).scale == 1.0
     assert "this chapter takes about 15 minutes at scale 1" in capsys.readouterr().out
@@ -221,3 +224,24 @@ def test_runner_refuses_a_full_run_that_wrote_to_stderr(tmp_path, capsys):
     # the executed copy is kept for inspection, outputs and all
     rejected = Path(error.split("the executed copy is ")[1].split(")")[0])
     assert runner.stderr_outputs(nbformat.read(rejected, as_version=4)) == ["code cell 2: findfont: Font family not found"]
+
+
+def test_show_source_renders_the_package_code_highlighted():
+    listing = book.show_source("ganlab.gans.GAN.train_step")
+    assert listing.code.startswith("def train_step(self, data):")
+    assert "tf.GradientTape() as g_tape" in listing.code
+    assert listing.caption.startswith("ganlab/gans.py, lines ") and listing.caption.endswith("ganlab.gans.GAN.train_step")
+    markup = listing._repr_html_()
+    assert "<span style=" in markup and "train_step" in markup  # highlighted with inline styles
+    assert repr(listing).startswith("# ganlab/gans.py")
+    assert book.show_source("ganlab.losses").code.startswith('"""')  # a whole module works too
+    both = book.show_source("ganlab.losses.minimax_discriminator_loss", "ganlab.losses.nonsaturating_generator_loss")
+    assert both._repr_html_().count("ganlab-source") == 2 and "def nonsaturating_generator_loss" in repr(both)
+
+
+@pytest.mark.parametrize("target", ["ganlab.gans.NoSuchTrainer", "ganlab.nowhere.thing", "numpy.pi"])
+def test_show_source_says_what_it_cannot_find(target):
+    from ganlab.book import source
+
+    with pytest.raises(LookupError, match=target.split(".")[0]):
+        source.SourceListing(target)

@@ -219,3 +219,28 @@ def test_chapter_states_its_key_idea_as_a_formula(chapter):
     _, notebook = chapter
     markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert re.search(r"\$\$.+?\$\$|\$[^$\n]+\$", markdown, re.S), "a chapter writes its key idea as math"
+
+
+def test_every_listing_a_chapter_shows_still_exists(chapter):
+    # book.show_source("ganlab....") renders the package's code; a renamed function would
+    # otherwise only fail when the chapter is next run in full
+    from ganlab.book import source
+
+    _, notebook = chapter
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    for call in re.findall(r"show_source\(([^)]*)\)", code):
+        for target in re.findall(r"[\"']([\w.]+)[\"']", call):
+            source.SourceListing(target)
+    for target in re.findall(r"diagrams\.(\w+)\(", code):
+        from ganlab import diagrams
+
+        assert hasattr(diagrams, target), target
+
+
+def test_prose_quotes_only_numbers_the_page_shows(chapter):
+    # ganlab.book.prose: a number in the Markdown must be printed or written in a cell, or
+    # its sentence must cite where it comes from; a re-run that changes a result flags it
+    from ganlab.book import prose
+
+    _, notebook = chapter
+    assert prose.unsupported_numbers(notebook) == []

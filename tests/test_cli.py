@@ -185,7 +185,7 @@ def test_a_run_killed_mid_epoch_resumes_and_matches_an_uninterrupted_one(tmp_pat
 
     from ganlab import callbacks
 
-    command = ["train", "dcgan-mnist", "--epochs", "5", "--max-images", "1024", "--seed", "3", "--quiet"]
+    command = ["train", "dcgan-mnist", "--epochs", "5", "--max-images", "1024", "--batch-size", "64", "--seed", "3", "--quiet"]
     straight, killed = tmp_path / "straight", tmp_path / "killed"
     assert run_cli(*command, "--out", straight).returncode == 0
 

@@ -12,10 +12,14 @@ def test_presets_include_default_and_tutorial_recipes():
     assert (tutorial.batch_size, tutorial.generator_learning_rate, tutorial.beta_1) == (256, 1e-4, 0.9)
     assert tutorial.generator_widths == (256, 128, 64) and tutorial.label_smoothing == 0.0
     default = config.get_preset("dcgan-mnist")
-    assert (default.generator_learning_rate, default.discriminator_learning_rate, default.beta_1, default.batch_size) == (4e-4, 4e-4, 0.5, 64)
+    assert (default.generator_learning_rate, default.discriminator_learning_rate, default.beta_1, default.batch_size) == (4e-4, 4e-4, 0.5, 32)
     assert default.generator_average_decay == 0.999
     assert default.generator_widths == (128, 64, 32) and default.label_smoothing == 0.1
-    assert config.get_preset("dcgan-mnist-wide").generator_widths == tutorial.generator_widths
+    wide = config.get_preset("dcgan-mnist-wide")
+    assert wide.generator_widths == tutorial.generator_widths
+    # the default recipe on wider networks, nothing else: chapter 2 separates width from recipe
+    differences = {field for field, value in wide.to_dict().items() if value != default.to_dict()[field]}
+    assert differences == {"name", "generator_widths", "discriminator_widths", "epochs"}
 
 
 def test_preset_names_match_their_keys():

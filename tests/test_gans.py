@@ -423,3 +423,38 @@ def test_the_generator_average_ramps_its_decay_up_to_the_recipes():
     assert plain.sampling_generator() is plain.generator and plain.average_weights == []
     with pytest.raises(ValueError, match=r"^generator_average_decay must be in \[0, 1\), got 1\.0$"):
         gans.GAN(generator, models.dcgan_discriminator(widths=(4, 8)), generator_average_decay=1.0)
+
+
+class KernelRecorder(keras.layers.Layer):
+    """Passes its input through and notes the watched layer's kernel at every call (eager)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+        self.kernel_of = None  # a function, set once the watched layer exists (not tracked state)
+
+    def call(self, inputs):
+        if self.kernel_of is not None:
+            self.seen.append(keras.ops.convert_to_numpy(self.kernel_of()).copy())
+        return inputs
+
+
+@pytest.mark.parametrize(("trainer", "generator_sees_the_update"), [(gans.GAN, False), (gans.SequentialGAN, True)])
+def test_sequential_updates_score_the_fakes_with_the_updated_critic(trainer, generator_sees_the_update):
+    keras.utils.set_random_seed(0)
+    generator = models.mlp_generator(latent_dim=4, output_shape=(2,), widths=(8,), output_activation=None)
+    points = keras.Input((2,))
+    recorder = KernelRecorder()
+    dense = keras.layers.Dense(1)
+    critic = keras.Model(points, dense(recorder(points)))
+    recorder.kernel_of = lambda: dense.kernel
+    gan = trainer(generator, critic, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.5), g_optimizer=keras.optimizers.SGD(0.5), run_eagerly=True)
+    gan.train_on_batch(np.random.default_rng(0).normal(size=(8, 2)).astype("float32"))
+    first, *rest = recorder.seen
+    # simultaneous: real and fake verdicts (two calls) from the same critic; sequential:
+    # a third call, on fresh fakes for the generator's loss, after the critic's step
+    assert len(recorder.seen) == (3 if generator_sees_the_update else 2)
+    assert all(np.array_equal(first, kernel) for kernel in rest[:1])
+    if generator_sees_the_update:
+        assert not np.array_equal(first, rest[-1])

@@ -133,3 +133,13 @@ def test_balanced_attribute_vector_ignores_differences_between_groups():
     assert abs(balanced[0]) < 0.1 and balanced[1] > 0.2  # the balanced one follows the score within groups
     with pytest.raises(ValueError, match="too few codes"):
         latent.balanced_attribute_vector(codes[:102], scores[:102], groups[:102], share=0.2)
+
+
+def test_path_lengths_dip_by_one_over_root_two_on_the_straight_line_only():
+    lengths = latent.path_lengths(latent_dim=400, num_pairs=50, steps=5, seed=0)
+    middle = 2  # position 0.5
+    # two nearly perpendicular codes of length ~sqrt(d): the midpoint has length ~sqrt(d / 2)
+    assert abs(lengths["lerp"]["mean"][middle] / lengths["typical"] - 0.5**0.5) < 0.03
+    low, high = lengths["prior_band"]
+    assert low < lengths["slerp"]["mean"][middle] < high and lengths["lerp"]["mean"][middle] < low
+    np.testing.assert_allclose(lengths["lerp"]["mean"][[0, -1]], lengths["slerp"]["mean"][[0, -1]])

@@ -161,8 +161,9 @@ def test_steps_per_call_divides_the_epoch(steps, most, expected):
 @pytest.mark.parametrize(
     "preset, num_images, expected",
     [
-        ("dcgan-mnist", 5000, 78),  # 3 steps per call divide 78: every batch is used
-        ("dcgan-mnist", 60000, 936),  # 937 is prime: the pass is rounded down to 4-step calls
+        ("dcgan-mnist", 5000, 156),  # 4 steps per call divide 156 batches of 32: every batch is used
+        ("dcgan-mnist", 60000, 1875),  # 1,875 = 3 x 625: 3-step calls use every batch
+        ("dcgan-mnist-tutorial", 60000, 234),  # 234 = 2 x 117: 3-step calls (234 = 3 x 78)
         ("wgan-gp-mnist", 60000, 184),  # 187 = 11 x 17 batches of 320 images
         ("dcgan-lfw", 100, 6),  # 20 passes of 6 batches make 120 steps, 4 per call
     ],

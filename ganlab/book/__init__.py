@@ -232,3 +232,11 @@ def show_table(rows: list[dict], columns: dict[str, str] | None = None):
     from IPython.display import Markdown, display
 
     display(Markdown(markdown_table(rows, columns)))
+
+
+def show_source(*targets: str):
+    """The source of each function or class ``targets`` name, e.g.
+    ``"ganlab.gans.GAN.train_step"``, as the cell's output (see ``ganlab.book.source``)."""
+    from ganlab.book import source
+
+    return source.show_source(*targets)
