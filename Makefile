@@ -61,12 +61,12 @@ check: $(INSTALLED)
 # Every test: the fast tier, then the slow unit tests and the built book opened in
 # headless Chromium, then every chapter executed in quick mode and checked by nbval,
 # beside chapter 2 as Colab and Kaggle run it. To fit in 20 minutes on 2 cores, the
-# installs run side by side, the hosted environments download in the background from
-# the start, and the hosted check shares the cores with the chapters (its output is
-# printed when it ends).
+# installs run side by side, the hosted environments download in the background once the
+# fast tier has passed, and the hosted check shares the cores with the chapters (its
+# output is printed when it ends).
 test:
 	$(MAKE) --no-print-directory -j3 $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
-	$(MAKE) --no-print-directory hosted-environments check book test-slow
+	$(MAKE) --no-print-directory check hosted-environments book test-slow
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-hosted
 
 # Build (or reuse) the Colab and Kaggle environments in the background; the hosted check
