@@ -19,6 +19,7 @@ each call.
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import keras
@@ -64,8 +65,6 @@ def train_classic(generator: keras.Model, discriminator: keras.Model, combined: 
     """``steps`` classic steps on batches drawn from ``images`` (a seeded shuffle per pass),
     a Python loop as in the Keras 2 era examples. Returns the per-step losses and the
     seconds taken, for comparison with ``fit`` on ``gans.GAN``."""
-    import time
-
     rng = np.random.default_rng(seed)
     history: dict[str, list[float]] = {"d_loss_real": [], "d_loss_fake": [], "g_loss": []}
     order, position = rng.permutation(len(images)), 0

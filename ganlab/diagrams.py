@@ -155,10 +155,10 @@ def plot_flow(flow: Flow, size: tuple[float, float] | None = None):
         texts[name] = axes.text(x, y, name, ha="center", va="center", fontsize=9, zorder=3,
                                 bbox={**box_style, "facecolor": ROLE_COLOURS[role]})
     low, high = min(ys) - 0.6, max(ys) + 0.6
+    chosen = {(start, stop): bend for start, stop, bend in flow.bends}
     for source, target, label in flow.arrows:
         (x0, y0, _), (x1, y1, _) = flow.boxes[source], flow.boxes[target]
         returning = label.startswith("updates")
-        chosen = {(start, stop): bend for start, stop, bend in flow.bends}
         rad = chosen.get((source, target), _return_bend(flow, source, target) if returning else 0.0)
         # the arrow runs between the boxes' outlines, so its head shows
         axes.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2,
