@@ -16,7 +16,7 @@ RUN_DIR ?= runs/dcgan-mnist
 DEMO_MINUTES ?= 10
 CHAPTERS := $(wildcard book/*.ipynb)
 
-.PHONY: demo check test test-unit test-slow test-notebooks test-hosted hosted-environments dist notebooks install install-book book chapters benchmark clean
+.PHONY: demo check test test-unit test-slow test-browser test-notebooks test-hosted hosted-environments dist notebooks install install-book book chapters benchmark clean
 
 install: $(INSTALLED)
 
@@ -58,16 +58,16 @@ check: $(INSTALLED)
 	$(BIN)/ruff check ganlab tests benchmarks tools
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -q -m "$(FAST)"
 
-# Every test: the fast tier, then the slow unit tests and the built book opened in
-# headless Chromium, then every chapter executed in quick mode and checked by nbval,
-# beside chapter 2 as Colab and Kaggle run it. To fit in 20 minutes on 2 cores, the
-# installs run side by side, the hosted environments download in the background once the
-# fast tier has passed, and the hosted check shares the cores with the chapters (its
-# output is printed when it ends).
+# Every test: the fast tier, then the slow unit tests beside the book's build, then the
+# built book opened in headless Chromium, every chapter executed in quick mode and checked
+# by nbval, and chapter 2 as Colab and Kaggle run it, side by side. To fit in 20 minutes
+# on 2 cores, the installs run side by side, and the hosted environments download in the
+# background once the fast tier has passed (each job's output is printed when it ends).
 test:
 	$(MAKE) --no-print-directory -j3 $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
-	$(MAKE) --no-print-directory check hosted-environments book test-slow
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-hosted
+	$(MAKE) --no-print-directory check hosted-environments
+	$(MAKE) --no-print-directory -j2 --output-sync=target book test-slow
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-browser test-notebooks test-hosted
 
 # Build (or reuse) the Colab and Kaggle environments in the background; the hosted check
 # waits for them (each is locked while it is built). The log is .hosted/prepare.log.
@@ -79,9 +79,14 @@ hosted-environments: $(INSTALLED)
 test-unit: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest
 
-# on both cores (pytest-xdist), a test file per worker so that module fixtures run once
+# The tests the fast tier leaves out, but the browser's: on both cores (pytest-xdist), a
+# test file per worker so that module fixtures run once
 test-slow: $(INSTALLED)
-	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not ($(FAST))"
+	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not ($(FAST)) and not browser"
+
+# The built book in headless Chromium (builds it first when it is missing or stale)
+test-browser: install-book
+	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -m browser
 
 # on both cores too, a notebook per worker (each runs in its own kernel)
 test-notebooks: $(INSTALLED)

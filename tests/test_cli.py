@@ -21,6 +21,18 @@ def run_cli(*args):
     )
 
 
+def run_cli_here(capsys, *args):
+    """``cli.main`` in this process, with what it printed: the same code as ``run_cli``
+    without a TensorFlow start-up per call. For errors, whose checks are on the message."""
+    capsys.readouterr()
+    try:
+        status = cli.main([str(arg) for arg in args])
+    except SystemExit as stop:  # argparse's own usage errors
+        status = stop.code
+    printed = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, printed.out, printed.err)
+
+
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "run"
@@ -82,13 +94,24 @@ def test_presets_lists_the_recipes(capsys):
     ],
 )
 @pytest.mark.slow
-def test_bad_input_is_one_line_and_exit_status_2(tmp_path, trained_run, args, message):
+def test_bad_input_is_one_line_and_exit_status_2(tmp_path, trained_run, args, message, capsys):
+    import keras
+
     args = [arg.format(tmp=tmp_path, run=trained_run) for arg in args]
-    result = run_cli(*args)
+    result = run_cli_here(capsys, *args)
     assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
     error_lines = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(error_lines) == 1 and message in error_lines[0], result.stderr
+    assert keras.config.dtype_policy().name == "float32"  # a refused run changes no global setting
+
+
+@pytest.mark.slow
+def test_python_dash_m_ganlab_reports_bad_input_in_one_line_without_a_traceback(tmp_path, trained_run):
+    # the cases above run in this process; one as a user would run it, from the shell
+    result = run_cli("train", "dcgan-mnist", "--batch-size", "32", "--out", trained_run)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error_lines) == 1 and "cannot change" in error_lines[0], result.stderr
 
 
 @pytest.mark.slow
@@ -127,13 +150,13 @@ def test_score_rejects_images_the_judge_cannot_read(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_conditional_run_samples_the_requested_label(tmp_path):
+def test_conditional_run_samples_the_requested_label(tmp_path, capsys):
     out = tmp_path / "acgan"
     assert cli.main(["train", "acgan-mnist", "--epochs", "1", *TINY, "--out", str(out), "--quiet"]) == 0
     assert cli.main(["sample", str(out), "--n", "6", "--label", "3", "--out", str(tmp_path / "threes.npz")]) == 0
     with np.load(tmp_path / "threes.npz") as saved:
         assert saved["images"].shape == (6, 28, 28, 1)
-    result = run_cli("sample", out, "--n", "2", "--label", "12", "--out", tmp_path / "x.npz")
+    result = run_cli_here(capsys, "sample", out, "--n", "2", "--label", "12", "--out", tmp_path / "x.npz")
     assert result.returncode == 2 and "labels must be in 0..9, got [12]" in result.stderr
 
 
@@ -187,7 +210,8 @@ def test_a_run_killed_mid_epoch_resumes_and_matches_an_uninterrupted_one(tmp_pat
 
     command = ["train", "dcgan-mnist", "--epochs", "5", "--max-images", "1024", "--batch-size", "64", "--seed", "3", "--quiet"]
     straight, killed = tmp_path / "straight", tmp_path / "killed"
-    assert run_cli(*command, "--out", straight).returncode == 0
+    # the uninterrupted run and the resume run in this process; only the killed ones need their own
+    assert cli.main([*command, "--out", str(straight)]) == 0
 
     environment = dict(os.environ, GANLAB_OFFLINE="1", PYTHONPATH=str(ROOT))
     # twice: right as epoch 1 is recorded (while its grid and checkpoint are being
@@ -209,8 +233,7 @@ def test_a_run_killed_mid_epoch_resumes_and_matches_an_uninterrupted_one(tmp_pat
         assert process.returncode == -signal.SIGKILL
         assert recorded <= _epochs_in_history(killed) < 5
 
-    resumed = run_cli(*command, "--out", killed)
-    assert resumed.returncode == 0, resumed.stderr
+    assert cli.main([*command, "--out", str(killed)]) == 0
     first, second = callbacks.read_history(straight / "losses.csv"), callbacks.read_history(killed / "losses.csv")
     assert second["epoch"] == first["epoch"] == [0, 1, 2, 3, 4]  # each epoch once
     for name in ("d_loss", "g_loss", "real_accuracy", "fake_accuracy"):
@@ -222,18 +245,18 @@ def test_a_run_killed_mid_epoch_resumes_and_matches_an_uninterrupted_one(tmp_pat
 
 
 @pytest.mark.slow
-def test_damaged_files_and_unusable_folders_are_one_line_errors(tmp_path, trained_run):
+def test_damaged_files_and_unusable_folders_are_one_line_errors(tmp_path, trained_run, capsys):
     import shutil
 
     (tmp_path / "a_file").write_text("not a folder")
-    result = run_cli("train", "dcgan-mnist", *TINY, "--out", tmp_path / "a_file" / "run")
+    result = run_cli_here(capsys, "train", "dcgan-mnist", *TINY, "--out", tmp_path / "a_file" / "run")
     assert result.returncode == 2 and "cannot create the run folder" in result.stderr and "Traceback" not in result.stderr
 
     damaged = tmp_path / "damaged"
     shutil.copytree(trained_run, damaged)
     generator = damaged / "generator.keras"
     generator.write_bytes(generator.read_bytes()[:500])  # a copy cut short
-    result = run_cli("sample", damaged, "--n", "4", "--out", tmp_path / "s.npz")
+    result = run_cli_here(capsys, "sample", damaged, "--n", "4", "--out", tmp_path / "s.npz")
     assert result.returncode == 2 and "cannot be read as a Keras model" in result.stderr and "Traceback" not in result.stderr
 
     for name in ("latest.weights.h5", "latest.weights.h5.bkp"):
@@ -241,7 +264,7 @@ def test_damaged_files_and_unusable_folders_are_one_line_errors(tmp_path, traine
         if path.exists():
             path.write_bytes(path.read_bytes()[:1000])
     recorded = callbacks_history_rows(damaged)
-    result = run_cli("train", "dcgan-mnist", "--epochs", str(recorded + 1), *TINY, "--out", damaged, "--quiet")
+    result = run_cli_here(capsys, "train", "dcgan-mnist", "--epochs", str(recorded + 1), *TINY, "--out", damaged, "--quiet")
     assert result.returncode == 2 and "both of its copies are damaged" in result.stderr and "Traceback" not in result.stderr
     # the underlying error is named, not dropped
     assert "(OSError: " in result.stderr or "(ValueError: " in result.stderr
@@ -252,7 +275,7 @@ def test_damaged_files_and_unusable_folders_are_one_line_errors(tmp_path, traine
     info = json.loads(info_path.read_text())
     info["versions"]["keras"] = "3.0.0"
     info_path.write_text(json.dumps(info))
-    result = run_cli("train", "dcgan-mnist", "--epochs", str(recorded + 1), *TINY, "--out", damaged, "--quiet")
+    result = run_cli_here(capsys, "train", "dcgan-mnist", "--epochs", str(recorded + 1), *TINY, "--out", damaged, "--quiet")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "written by other library versions (keras 3.0.0 -> " in result.stderr and "copies are damaged" not in result.stderr
 
@@ -288,9 +311,9 @@ def test_a_diverged_run_exits_with_status_3_and_one_line(monkeypatch, capsys, tm
 
 
 @pytest.mark.slow
-def test_train_with_a_mirrored_strategy(tmp_path):
+def test_train_with_a_mirrored_strategy(tmp_path, capsys):
     # one CPU here: the same code path Kaggle's two T4s take, on one replica
-    result = run_cli("train", "dcgan-mnist", "--epochs", "1", *TINY, "--strategy", "mirrored", "--out", tmp_path / "run", "--quiet")
+    result = run_cli_here(capsys, "train", "dcgan-mnist", "--epochs", "1", *TINY, "--strategy", "mirrored", "--out", tmp_path / "run", "--quiet")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ganlab: mirrored over 1 device(s): device:CPU:0" in result.stdout
     assert (tmp_path / "run" / "generator.keras").is_file()

@@ -67,6 +67,16 @@ def test_scores_include_a_real_data_row_and_demand_the_fixed_sample_size(held_ou
     assert "judge-FID" in judge.format_scores(scores)
 
 
+@pytest.mark.slow
+def test_the_real_row_is_computed_once_and_equals_scoring_the_held_out_digits(held_out):
+    images, _ = held_out
+    first = judge.score_mnist(images)
+    # the held-out digits scored as "generated" (computed now) give the remembered real row
+    assert first["real"] == first["generated"]
+    first["real"]["histogram"][0] = -1  # a caller changing its copy changes nothing remembered
+    assert judge.score_mnist(images)["real"] == first["generated"]
+
+
 def test_conditional_accuracy_checks_labels(held_out):
     images, labels = held_out
     shuffled = np.random.default_rng(0).permutation(labels)
