@@ -68,6 +68,19 @@ def test_principal_directions_find_the_widest_spread():
         latent.principal_directions(codes, count=3)
 
 
+def test_many_features_take_the_fast_path_and_agree_with_a_full_svd(monkeypatch):
+    # 600 samples of 800 features: a falling spectrum, as a generator's layer has
+    rng = np.random.default_rng(2)
+    loadings = rng.normal(size=(20, 800)) * (0.7 ** np.arange(20))[:, None] * 10
+    features = rng.normal(size=(600, 20)) @ loadings + rng.normal(0, 0.1, size=(600, 800))
+    assert min(features.shape) > latent.EXACT_SVD_SIZE
+    fast_directions, fast_spreads = latent.principal_directions(features, count=3)
+    monkeypatch.setattr(latent, "EXACT_SVD_SIZE", 10_000)
+    exact_directions, exact_spreads = latent.principal_directions(features, count=3)
+    np.testing.assert_allclose(fast_spreads, exact_spreads, rtol=1e-5)
+    np.testing.assert_allclose(fast_directions, exact_directions, atol=1e-4)  # the same signs too
+
+
 def test_attribute_vector_is_the_difference_of_the_means():
     with_attribute = [[2.0, 0.0], [4.0, 2.0]]
     without = [[0.0, 0.0]]
