@@ -1,5 +1,6 @@
 import base64
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -103,6 +104,11 @@ def test_run_dir_is_fresh_in_quick_mode_and_stable_otherwise(monkeypatch):
     monkeypatch.setenv("GANLAB_QUICK", "1")
     quick_folder = book.run_dir("a")
     assert quick_folder.parent.name.startswith("ganlab-quick-runs-") and quick_folder == book.run_dir("a")
+    # a quick kernel removes its runs when it exits
+    program = "from ganlab import book; folder = book.run_dir('a'); folder.mkdir(parents=True); print(folder)"
+    finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                              env=dict(os.environ, GANLAB_QUICK="1"))
+    assert not Path(finished.stdout.strip()).exists()
     monkeypatch.setenv("GANLAB_RUNS_DIR", "/somewhere")
     assert book.run_dir("a") == Path("/somewhere/a")
     with pytest.raises(ValueError, match="plain folder name"):
@@ -144,6 +150,7 @@ def _tiny_notebook(path: Path):
         path,
         "import os\nprint(os.environ['GANLAB_QUICK'], os.path.basename(os.getcwd()))",
         "from ganlab import book\nprint(book.run_dir('x').parent == __import__('pathlib').Path(os.environ['GANLAB_RUNS_DIR']))",
+        "book.run_dir('x').mkdir(parents=True)\nprint(os.environ['GANLAB_RUNS_DIR'])",
     )
 
 
@@ -164,6 +171,7 @@ def test_runner_executes_in_the_notebook_folder_and_stamps_metadata(tmp_path):
     # the kernel's time, to 0.1 s: part of the runner's (a kernel takes well over 0.05 s to start)
     assert 0 < stamp["run_seconds"] <= elapsed + 0.05 and len(stamp["executed_on"]) == 10
     assert "GANLAB_RUNS_DIR" not in os.environ  # the runner leaves this process as it was
+    assert not Path(executed.cells[2].outputs[0]["text"].strip()).exists()  # nor its scratch runs in /tmp
 
 
 @pytest.mark.notebook

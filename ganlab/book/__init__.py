@@ -24,10 +24,12 @@ notebook's metadata with the ganlab version, the date and the run time.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import dataclasses
 import html
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -164,6 +166,8 @@ def run_dir(name: str) -> Path:
     if quick_mode():
         if _quick_runs_root is None:
             _quick_runs_root = Path(tempfile.mkdtemp(prefix="ganlab-quick-runs-"))
+            # removed when the kernel exits: a test run leaves nothing behind in /tmp either
+            atexit.register(shutil.rmtree, _quick_runs_root, ignore_errors=True)
         return _quick_runs_root / name
     return Path("runs") / name
 

@@ -33,7 +33,8 @@ def execute(notebook_path: str | Path, quick: bool, runs_root: str | Path | None
 
     notebook_path = Path(notebook_path)
     notebook = nbformat.read(notebook_path, as_version=4)
-    runs_root = Path(runs_root) if runs_root else Path(tempfile.mkdtemp(prefix="ganlab-book-runs-"))
+    scratch = None if runs_root else tempfile.TemporaryDirectory(prefix="ganlab-book-runs-")
+    runs_root = Path(runs_root) if runs_root else Path(scratch.name)  # a scratch folder goes once the outputs are in
     environment = {QUICK_VARIABLE: "1" if quick else "0", RUNS_VARIABLE: str(runs_root)}
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)  # the kernel inherits this process's environment
@@ -56,6 +57,8 @@ def execute(notebook_path: str | Path, quick: bool, runs_root: str | Path | None
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        if scratch is not None:
+            scratch.cleanup()
     return notebook, seconds
 
 
