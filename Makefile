@@ -52,11 +52,11 @@ book: $(INSTALLED) $(MATHJAX)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
 # The fast tier, run after every change and first in `make test`: the linter, then every
-# test not marked slow, browser or notebook (under two minutes on 2 cores).
+# test not marked slow, browser or notebook, on both cores (under a minute on 2 cores).
 FAST := not slow and not browser and not notebook
 check: $(INSTALLED)
 	$(BIN)/ruff check ganlab tests benchmarks tools
-	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -q -m "$(FAST)"
+	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "$(FAST)"
 
 # Every test: the fast tier, then the slow unit tests beside the book's build, then the
 # built book opened in headless Chromium, every chapter executed in quick mode and checked

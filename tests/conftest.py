@@ -39,3 +39,13 @@ def load_tool():
         return module
 
     return load
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Each test's figures are closed after it: a worker runs hundreds of plotting tests."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
