@@ -167,8 +167,11 @@ class GAN(SeededTrainer, keras.Model):
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, seed: int | None = None,
-                 generator_average_decay: float | None = None, **kwargs):
+                 generator_average_decay: float | None = None, noise_distribution: str = "normal", **kwargs):
         super().__init__(**kwargs)
+        if noise_distribution not in NOISE_DISTRIBUTIONS:
+            raise ValueError(f"noise_distribution must be one of {', '.join(NOISE_DISTRIBUTIONS)}, got {noise_distribution!r}")
+        self.noise_distribution = noise_distribution
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = models.latent_size_of(generator)
@@ -252,7 +255,10 @@ class GAN(SeededTrainer, keras.Model):
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _noise(self, batch_size):
-        """This replica's noise vectors for ``batch_size`` images (see ``per_replica``)."""
+        """This replica's noise vectors for ``batch_size`` images (see ``per_replica``), from
+        ``noise_distribution``."""
+        if self.noise_distribution == "uniform":
+            return per_replica(lambda count: keras.random.uniform((count, self.latent_dim), -1.0, 1.0, seed=self.seed_generator), batch_size)
         return per_replica(lambda count: keras.random.normal((count, self.latent_dim), seed=self.seed_generator), batch_size)
 
     def _track_verdicts(self, real_outputs, fake_outputs):
@@ -269,21 +275,39 @@ class SequentialGAN(GAN):
     steps on fresh noise against the discriminator that was just updated, as the classic
     Keras pattern does (``ganlab.classic``) but in one compiled ``train_step``. Two
     generator passes and three discriminator passes per step instead of one and two.
-    Measured against simultaneous updates in book/01_artist_and_critic."""
+    Measured against simultaneous updates in book/01_artist_and_critic.
+
+    ``discriminator_steps`` and ``generator_steps`` give unequal schedules: that many
+    updates of each player per step, the critic's first. As in ``WGAN``, each batch that
+    ``fit`` passes in must hold ``discriminator_steps`` real batches (every critic update
+    sees its own real images); every update draws fresh noise. The trackers report each
+    player's last update."""
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, seed: int | None = None,
+                 discriminator_steps: int = 1, generator_steps: int = 1, **kwargs):
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
+        if discriminator_steps < 1 or generator_steps < 1:
+            raise ValueError(f"each player needs at least one update per step, got {discriminator_steps} and {generator_steps}")
+        self.discriminator_steps = int(discriminator_steps)
+        self.generator_steps = int(generator_steps)
 
     def train_step(self, data):
         real_images, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         self._check_images(real_images)
-        batch_size = tf.shape(real_images)[0]
-        with tf.GradientTape() as d_tape:
-            fake_images = self.generator(self._noise(batch_size), training=True)
-            real_logits = self.discriminator(real_images, training=True)
-            fake_logits = self.discriminator(fake_images, training=True)
-            d_loss = self.discriminator_loss(real_logits, fake_logits)
-        self._apply_gradients(d_tape, d_loss, self.discriminator.trainable_variables, self.d_optimizer)
-        with tf.GradientTape() as g_tape:
-            g_loss = self.generator_loss(self.discriminator(self.generator(self._noise(batch_size), training=True), training=True))
-        self._apply_gradients(g_tape, g_loss, self.generator.trainable_variables, self.g_optimizer)
+        batch_size = tf.shape(real_images)[0] // self.discriminator_steps
+        for index in range(self.discriminator_steps):
+            # strided slices, as in WGAN.train_step: the same batches under tf.distribute
+            real = real_images[index :: self.discriminator_steps][:batch_size]
+            with tf.GradientTape() as d_tape:
+                fake_images = self.generator(self._noise(batch_size), training=True)
+                real_logits = self.discriminator(real, training=True)
+                fake_logits = self.discriminator(fake_images, training=True)
+                d_loss = self.discriminator_loss(real_logits, fake_logits)
+            self._apply_gradients(d_tape, d_loss, self.discriminator.trainable_variables, self.d_optimizer)
+        for _ in range(self.generator_steps):
+            with tf.GradientTape() as g_tape:
+                g_loss = self.generator_loss(self.discriminator(self.generator(self._noise(batch_size), training=True), training=True))
+            self._apply_gradients(g_tape, g_loss, self.generator.trainable_variables, self.g_optimizer)
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
@@ -527,9 +551,18 @@ def per_replica(draw, batch_size):
     return draw(batch_size * replicas)[replica * batch_size : (replica + 1) * batch_size]
 
 
-def latent_vectors(num_vectors: int, latent_dim: int, seed: int | None = None) -> np.ndarray:
-    """Standard normal noise vectors, reproducible from ``seed`` (numpy, not graph RNG)."""
-    return np.random.default_rng(seed).standard_normal((num_vectors, latent_dim)).astype("float32")
+NOISE_DISTRIBUTIONS = ("normal", "uniform")
+
+
+def latent_vectors(num_vectors: int, latent_dim: int, seed: int | None = None, distribution: str = "normal") -> np.ndarray:
+    """Noise vectors, reproducible from ``seed`` (numpy, not graph RNG): standard normal,
+    or uniform on [-1, 1] (the DCGAN paper's noise) for a generator trained on it."""
+    if distribution not in NOISE_DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {', '.join(NOISE_DISTRIBUTIONS)}, got {distribution!r}")
+    rng = np.random.default_rng(seed)
+    if distribution == "uniform":
+        return rng.uniform(-1.0, 1.0, (num_vectors, latent_dim)).astype("float32")
+    return rng.standard_normal((num_vectors, latent_dim)).astype("float32")
 
 
 def class_labels(num_images: int, num_classes: int, labels=None) -> np.ndarray:

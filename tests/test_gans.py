@@ -458,3 +458,57 @@ def test_sequential_updates_score_the_fakes_with_the_updated_critic(trainer, gen
     assert all(np.array_equal(first, kernel) for kernel in rest[:1])
     if generator_sees_the_update:
         assert not np.array_equal(first, rest[-1])
+
+
+def test_uniform_noise_lies_in_the_unit_box_and_normal_noise_does_not():
+    uniform = gans.latent_vectors(2000, 8, seed=0, distribution="uniform")
+    normal = gans.latent_vectors(2000, 8, seed=0)
+    assert uniform.min() >= -1.0 and uniform.max() <= 1.0 and abs(uniform.std() - 1 / np.sqrt(3)) < 0.01
+    assert np.abs(normal).max() > 2.5 and abs(normal.std() - 1.0) < 0.02
+    with pytest.raises(ValueError, match="distribution must be one of normal, uniform"):
+        gans.latent_vectors(2, 8, distribution="cauchy")
+
+
+def _noise_recorder(latent_dim=4):
+    """A generator that keeps every noise batch it is called on (eager), and a critic."""
+    seen = []
+
+    class Recorder(keras.layers.Layer):
+        def call(self, inputs):
+            seen.append(keras.ops.convert_to_numpy(inputs).copy())
+            return inputs
+
+        def compute_output_shape(self, input_shape):  # so that building the model calls nothing
+            return input_shape
+
+    noise = keras.Input((latent_dim,))
+    generator = keras.Model(noise, keras.layers.Dense(2)(Recorder()(noise)))
+    points = keras.Input((2,))
+    critic = keras.Model(points, keras.layers.Dense(1)(points))
+    return generator, critic, seen
+
+
+def test_a_gan_trained_on_uniform_noise_draws_it_from_the_box():
+    generator, critic, seen = _noise_recorder()
+    gan = gans.GAN(generator, critic, seed=0, noise_distribution="uniform")
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1), run_eagerly=True)
+    gan.train_on_batch(np.zeros((64, 2), "float32"))
+    drawn = np.concatenate(seen)
+    assert drawn.min() >= -1.0 and drawn.max() <= 1.0 and drawn.std() == pytest.approx(1 / np.sqrt(3), rel=0.15)
+    with pytest.raises(ValueError, match="noise_distribution"):
+        gans.GAN(generator, critic, noise_distribution="cauchy")
+
+
+@pytest.mark.parametrize(("discriminator_steps", "generator_steps"), [(1, 1), (3, 1), (1, 2)])
+def test_unequal_schedules_take_that_many_updates_of_each_player(discriminator_steps, generator_steps):
+    generator, critic, seen = _noise_recorder()
+    gan = gans.SequentialGAN(generator, critic, seed=0, discriminator_steps=discriminator_steps, generator_steps=generator_steps)
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1), run_eagerly=True)
+    real = np.arange(8 * discriminator_steps * 2, dtype="float32").reshape(-1, 2)  # 8 points per critic update
+    gan.train_on_batch(real)
+    assert int(gan.d_optimizer.iterations) == discriminator_steps and int(gan.g_optimizer.iterations) == generator_steps
+    # fresh noise of one critic batch (8) for every update of either player
+    assert [len(batch) for batch in seen] == [8] * (discriminator_steps + generator_steps)
+    assert len({batch.tobytes() for batch in seen}) == len(seen)
+    with pytest.raises(ValueError, match="at least one update"):
+        gans.SequentialGAN(generator, critic, discriminator_steps=0)

@@ -315,3 +315,17 @@ def test_update_orders_are_compared_on_the_same_steps_and_summarised_per_way():
     summary = experiments.summarise_by(rows + [dict(rows[0], seed=1, seconds=rows[0]["seconds"] + 2.0)], "updates", ("seconds",))
     assert [row["runs"] for row in summary] == [2, 1, 1]
     assert summary[0]["seconds"] == pytest.approx(rows[0]["seconds"] + 1.0)
+
+
+@pytest.mark.slow
+def test_noise_distributions_and_update_schedules_are_compared_on_the_same_data():
+    from ganlab import data
+
+    points = data.ring_of_gaussians(512, seed=0)
+    noise_rows = experiments.compare_noise_distributions(points, epochs=1, seeds=(0,), batch_size=128)
+    assert [row["noise"] for row in noise_rows] == ["normal", "uniform"]
+    schedule_rows = experiments.compare_update_schedules(points, epochs=2, seeds=(0,), schedules=((1, 1), (2, 1), (1, 2)), batch_size=128)
+    # 512 points: 4 critic batches a pass; two critic updates per step halve the generator's
+    assert [row["generator_updates"] for row in schedule_rows] == [8, 4, 16]
+    for row in noise_rows + schedule_rows:
+        assert 0.0 <= row["near_a_mode"] <= 1.0 and 0 <= row["modes_covered"] <= 8

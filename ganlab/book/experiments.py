@@ -61,6 +61,31 @@ def class_transition(generator, start_class: int, end_class: int, steps: int = 1
 UPDATE_ORDERS = ("simultaneous (two tapes, fit)", "sequential (one train_step, fit)", "classic (combined model, Python loop)")
 
 
+RING_LATENT_DIM = 8
+
+
+def _ring_players(seed: int, learning_rate: float):
+    """The ring GAN's two MLPs and two Adam optimizers, seeded (book/01_artist_and_critic)."""
+    import keras
+
+    from ganlab import models
+
+    keras.utils.set_random_seed(seed)
+    generator = models.mlp_generator(latent_dim=RING_LATENT_DIM, output_shape=(2,), widths=(128, 128, 128), output_activation=None)
+    critic = models.mlp_discriminator(input_shape=(2,), widths=(128, 128, 128), dropout=0.0)
+    return generator, critic, [keras.optimizers.Adam(learning_rate, beta_1=0.5) for _ in range(2)]
+
+
+def _ring_scores(generator, distribution: str = "normal") -> dict:
+    """Share of 1,000 fixed noise vectors' points near a mode, and modes covered (of 8)."""
+    from ganlab import gans, metrics, models
+
+    noise = gans.latent_vectors(1000, latent_dim=RING_LATENT_DIM, seed=1, distribution=distribution)
+    coverage = metrics.ring_coverage(models.apply_in_batches(generator, noise, 256), modes=8)
+    return {"near_a_mode": coverage["near_a_mode"], "modes_covered": coverage["modes_covered"]}
+
+
+
 def compare_update_orders(real_points: np.ndarray, epochs: int, seeds=(0, 1, 2), batch_size: int = 256, learning_rate: float = 1e-3) -> list[dict]:
     """The ring GAN of book/01_artist_and_critic trained three ways for the same number of
     steps, once per seed: ``gans.GAN`` (simultaneous updates), ``gans.SequentialGAN``
@@ -70,19 +95,13 @@ def compare_update_orders(real_points: np.ndarray, epochs: int, seeds=(0, 1, 2),
     covered (of 8), scored on 1,000 fixed noise vectors."""
     import time
 
-    import keras
-
-    from ganlab import classic, data, gans, metrics, models
+    from ganlab import classic, data, gans
 
     steps_per_epoch = data.steps_per_pass(len(real_points), batch_size)
-    noise = gans.latent_vectors(1000, latent_dim=8, seed=1)
     rows = []
     for seed in seeds:
         for way in UPDATE_ORDERS:
-            keras.utils.set_random_seed(seed)
-            generator = models.mlp_generator(latent_dim=8, output_shape=(2,), widths=(128, 128, 128), output_activation=None)
-            critic = models.mlp_discriminator(input_shape=(2,), widths=(128, 128, 128), dropout=0.0)
-            optimizers = [keras.optimizers.Adam(learning_rate, beta_1=0.5) for _ in range(2)]
+            generator, critic, optimizers = _ring_players(seed, learning_rate)
             started = time.perf_counter()
             if way.startswith("classic"):
                 combined = classic.build_combined_model(generator, critic, *optimizers)
@@ -91,10 +110,53 @@ def compare_update_orders(real_points: np.ndarray, epochs: int, seeds=(0, 1, 2),
                 trainer = (gans.GAN if way.startswith("simultaneous") else gans.SequentialGAN)(generator, critic, seed=seed)
                 trainer.compile(d_optimizer=optimizers[0], g_optimizer=optimizers[1])
                 trainer.fit(data.make_dataset(real_points, batch_size=batch_size, seed=seed), epochs=epochs, shuffle=False, verbose=0)
-            seconds = time.perf_counter() - started
-            coverage = metrics.ring_coverage(models.apply_in_batches(generator, noise, 256), modes=8)
-            rows.append({"seed": seed, "updates": way, "seconds": seconds, "near_a_mode": coverage["near_a_mode"],
-                         "modes_covered": coverage["modes_covered"]})
+            rows.append({"seed": seed, "updates": way, "seconds": time.perf_counter() - started, **_ring_scores(generator)})
+    return rows
+
+
+def compare_noise_distributions(real_points: np.ndarray, epochs: int, seeds=(0, 1, 2), batch_size: int = 256, learning_rate: float = 1e-3) -> list[dict]:
+    """The ring GAN trained on standard normal noise and on uniform noise in [-1, 1] (the
+    DCGAN paper's), the same steps for each, once per seed; each scored on 1,000 fixed
+    vectors of the noise it was trained on. Rows: seed, noise, share of points near a
+    mode, modes covered (of 8)."""
+    from ganlab import data, gans
+
+    rows = []
+    for seed in seeds:
+        for distribution in gans.NOISE_DISTRIBUTIONS:
+            generator, critic, optimizers = _ring_players(seed, learning_rate)
+            trainer = gans.GAN(generator, critic, seed=seed, noise_distribution=distribution)
+            trainer.compile(d_optimizer=optimizers[0], g_optimizer=optimizers[1])
+            trainer.fit(data.make_dataset(real_points, batch_size=batch_size, seed=seed), epochs=epochs, shuffle=False, verbose=0)
+            rows.append({"seed": seed, "noise": distribution, **_ring_scores(generator, distribution)})
+    return rows
+
+
+UPDATE_SCHEDULES = ((1, 1), (2, 1), (5, 1), (1, 2))
+
+
+def compare_update_schedules(real_points: np.ndarray, epochs: int, seeds=(0, 1, 2), schedules=UPDATE_SCHEDULES, batch_size: int = 256,
+                             learning_rate: float = 1e-3) -> list[dict]:
+    """The ring GAN with sequential updates and unequal schedules: (critic updates,
+    generator updates) per step, ``gans.SequentialGAN``. Every schedule sees the same real
+    points (``epochs`` passes, each critic update its own batch), so a schedule with more
+    critic updates makes fewer generator updates. Rows: seed, schedule, generator
+    updates, seconds, share near a mode, modes covered (of 8)."""
+    import time
+
+    from ganlab import data, gans
+
+    rows = []
+    for seed in seeds:
+        for critic_steps, generator_steps in schedules:
+            generator, critic, optimizers = _ring_players(seed, learning_rate)
+            trainer = gans.SequentialGAN(generator, critic, seed=seed, discriminator_steps=critic_steps, generator_steps=generator_steps)
+            trainer.compile(d_optimizer=optimizers[0], g_optimizer=optimizers[1])
+            started = time.perf_counter()
+            trainer.fit(data.make_dataset(real_points, batch_size=batch_size * critic_steps, seed=seed), epochs=epochs, shuffle=False, verbose=0)
+            rows.append({"seed": seed, "schedule": f"{critic_steps} critic : {generator_steps} generator",
+                         "generator_updates": int(trainer.g_optimizer.iterations), "seconds": time.perf_counter() - started,
+                         **_ring_scores(generator)})
     return rows
 
 
