@@ -71,6 +71,18 @@ def test_replace_ignores_none_and_from_dict_rejects_unknown_fields():
         config.Recipe.from_dict(values)
 
 
+def test_chapter_4s_presets_change_the_game_and_not_how_it_is_trained():
+    default = config.get_preset("dcgan-mnist").to_dict()
+    game = {"name", "model", "generator_loss", "discriminator_loss", "label_smoothing", "conditioning"}
+    for name in ("lsgan-mnist", "cgan-mnist", "acgan-mnist"):
+        recipe = config.get_preset(name).to_dict()
+        assert {field for field, value in recipe.items() if value != default[field]} <= game, name
+    for name in ("wgan-clip-mnist", "wgan-gp-mnist"):  # their papers' optimisers, the default's average
+        recipe = config.get_preset(name)
+        assert recipe.generator_average_decay == default["generator_average_decay"]
+        assert recipe.generator_widths == tuple(default["generator_widths"]) and recipe.discriminator_widths == tuple(default["discriminator_widths"])
+
+
 def test_presets_for_every_trainer_are_valid():
     for name in ("lsgan-mnist", "wgan-clip-mnist", "wgan-gp-mnist", "cgan-mnist", "acgan-mnist"):
         assert config.get_preset(name).validate().name == name
