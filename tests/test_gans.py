@@ -320,7 +320,7 @@ for preset in ("dcgan-mnist", "wgan-gp-mnist", "acgan-mnist", "vae-mnist", "vaeg
     # dropout masks are drawn by each replica from its own copy of the layer's random
     # state, so only a critic without dropout can match number for number
     recipe = config.get_preset(preset).replace(generator_widths=(16, 8, 4), discriminator_widths=(4, 8), encoder_widths=(4, 8),
-                                               dropout=0.0, batch_size=16, max_images=64, epochs=2, monitor_images=10)
+                                               dropout=0.0, batch_size=16, max_images=96, epochs=2, monitor_images=10)
     histories = []
     for name, chosen in (("single", None), ("mirrored", strategy)):
         result = runs.train(recipe, os.path.join(out, preset, name), verbose=0, strategy=chosen)
