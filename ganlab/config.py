@@ -167,6 +167,17 @@ class Recipe:
         """Real images one training step consumes: a WGAN step trains the critic n_critic times."""
         return self.batch_size * self.n_critic
 
+    @property
+    def optimizer_description(self) -> str:
+        """Both players' optimizer as one would write it, with only the settings it uses:
+        ``"Adam(0.0004, beta_1=0.5, beta_2=0.999)"``, ``"RMSprop(5e-05)"`` (Keras' default
+        rho), and ``"G 0.0001, D 0.0004"`` in place of one rate when the players differ."""
+        rates = [self.generator_learning_rate, self.discriminator_learning_rate]
+        rate = f"{rates[0]:g}" if rates[0] == rates[1] else f"G {rates[0]:g}, D {rates[1]:g}"
+        if self.optimizer == "rmsprop":
+            return f"RMSprop({rate})"
+        return f"Adam({rate}, beta_1={self.beta_1:g}, beta_2={self.beta_2:g})"
+
     def replace(self, **changes) -> Recipe:
         """A validated copy with some fields changed (``None`` values are ignored)."""
         changes = {key: value for key, value in changes.items() if value is not None}

@@ -83,6 +83,15 @@ def test_chapter_4s_presets_change_the_game_and_not_how_it_is_trained():
         assert recipe.generator_widths == tuple(default["generator_widths"]) and recipe.discriminator_widths == tuple(default["discriminator_widths"])
 
 
+def test_optimizer_description_names_only_the_settings_the_optimizer_uses():
+    assert config.get_preset("dcgan-mnist").optimizer_description == "Adam(0.0004, beta_1=0.5, beta_2=0.999)"
+    assert config.get_preset("wgan-gp-mnist").optimizer_description == "Adam(0.0001, beta_1=0, beta_2=0.9)"
+    # RMSprop has no betas: a beta_1 left in the recipe must not appear
+    assert config.get_preset("wgan-clip-mnist").optimizer_description == "RMSprop(5e-05)"
+    unequal = config.get_preset("dcgan-mnist").replace(discriminator_learning_rate=1e-3)
+    assert unequal.optimizer_description == "Adam(G 0.0004, D 0.001, beta_1=0.5, beta_2=0.999)"
+
+
 def test_presets_for_every_trainer_are_valid():
     for name in ("lsgan-mnist", "wgan-clip-mnist", "wgan-gp-mnist", "cgan-mnist", "acgan-mnist"):
         assert config.get_preset(name).validate().name == name
