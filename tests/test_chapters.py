@@ -184,6 +184,19 @@ def test_code_cells_are_short(chapter):
     assert long_cells == []
 
 
+def test_setup_line_says_how_long_the_committed_run_took(chapter):
+    # the first cell tells the reader how long the chapter takes on 2 CPU cores: the
+    # committed run is the measurement, so the estimate must be near it
+    path, notebook = chapter
+    estimate = float(re.search(r"cpu_minutes=(\d+(?:\.\d+)?)\)", _first_code_cell(notebook).source).group(1))
+    took = notebook.metadata.get("ganlab", {}).get("run_seconds", 0) / 60
+    assert 0.5 * estimate <= took <= max(1.25 * estimate, estimate + 1), (
+        f"{path.name} took {took:.1f} min; its setup line says about {estimate:g}")
+    # and the comment above it says the same
+    comment = " ".join(line.lstrip("# ") for line in _first_code_cell(notebook).source.splitlines() if line.startswith("#"))
+    assert ("a minute" if estimate == 1 else f"{estimate:g} minutes") in comment
+
+
 def test_committed_outputs_come_from_a_full_clean_run(chapter):
     path, notebook = chapter
     stamp = notebook.metadata.get("ganlab", {})
