@@ -216,8 +216,17 @@ def test_committed_outputs_come_from_a_full_clean_run(chapter):
 
 def test_chapter_checks_some_outputs_with_nbval(chapter):
     _, notebook = chapter
-    checked = [cell for cell in notebook.cells if cell.cell_type == "code" and "# NBVAL_CHECK_OUTPUT" in cell.source]
-    assert checked and all(cell.outputs for cell in checked)
+    # a cell tag, not a "# NBVAL_CHECK_OUTPUT" comment: readers never see it
+    checked = [cell for cell in notebook.cells if "nbval-check-output" in cell.metadata.get("tags", [])]
+    assert checked and all(cell.cell_type == "code" and cell.outputs for cell in checked)
+    assert not [cell.source.splitlines()[0] for cell in notebook.cells if "NBVAL_" in cell.source]
+
+
+def test_hosted_check_runs_the_checked_cells_without_comparing_their_outputs(chapter, load_tool):
+    path, notebook = chapter
+    copy = nbformat.reads(load_tool("hosted_check").without_output_checks(path.read_text()), as_version=4)
+    assert [cell.source for cell in copy.cells] == [cell.source for cell in notebook.cells]
+    assert not [cell for cell in copy.cells if "nbval-check-output" in cell.metadata.get("tags", [])]
 
 
 def test_chapter_imports_ganlab_rather_than_defining_functions(chapter):
