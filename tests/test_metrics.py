@@ -312,9 +312,11 @@ def test_update_orders_are_compared_on_the_same_steps_and_summarised_per_way():
     rows = experiments.compare_update_orders(data.ring_of_gaussians(512, seed=0), epochs=1, seeds=(0,), batch_size=128)
     assert [row["updates"] for row in rows] == list(experiments.UPDATE_ORDERS)
     assert all(0.0 <= row["near_a_mode"] <= 1.0 and 0 <= row["modes_covered"] <= 8 and row["seconds"] > 0 for row in rows)
-    summary = experiments.summarise_by(rows + [dict(rows[0], seed=1, seconds=rows[0]["seconds"] + 2.0)], "updates", ("seconds",))
+    summary = experiments.summarise_by(rows + [dict(rows[0], seed=1, seconds=rows[0]["seconds"] + 2.0)], "updates", ("seconds",),
+                                       each=("seconds",))
     assert [row["runs"] for row in summary] == [2, 1, 1]
     assert summary[0]["seconds"] == pytest.approx(rows[0]["seconds"] + 1.0)
+    assert summary[0]["seconds_each"] == [rows[0]["seconds"], rows[0]["seconds"] + 2.0]
 
 
 @pytest.mark.slow

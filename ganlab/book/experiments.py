@@ -160,11 +160,14 @@ def compare_update_schedules(real_points: np.ndarray, epochs: int, seeds=(0, 1, 
     return rows
 
 
-def summarise_by(rows: list[dict], key: str, numbers: tuple[str, ...]) -> list[dict]:
+def summarise_by(rows: list[dict], key: str, numbers: tuple[str, ...], each: tuple[str, ...] = ()) -> list[dict]:
     """One row per value of ``key`` (in first-seen order) with the mean of each of
-    ``numbers`` over the rows that share it, and how many rows were averaged."""
+    ``numbers`` over the rows that share it, how many rows were averaged, and for each name
+    in ``each`` the list of its values, one per row (``name + "_each"``): with three seeds
+    a mean alone hides how far the runs disagree."""
     groups: dict = {}
     for row in rows:
         groups.setdefault(row[key], []).append(row)
-    return [{key: value, "runs": len(group), **{name: float(np.mean([row[name] for row in group])) for name in numbers}}
+    return [{key: value, "runs": len(group), **{name: float(np.mean([row[name] for row in group])) for name in numbers},
+             **{f"{name}_each": [row[name] for row in group] for name in each}}
             for value, group in groups.items()]
