@@ -1,7 +1,7 @@
 """``python -m ganlab``: a thin command line over ``ganlab.runs``::
 
-    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--data-dir D] [--download] [--precision P]
-                              [--strategy mirrored] --out DIR
+    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--dataset folder --data-dir D]
+                              [--download] [--precision P] [--strategy mirrored] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
     python -m ganlab score RUN_DIR|FILE.npz|SAMPLE_FOLDER
     python -m ganlab presets
@@ -60,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-images", type=_positive_int, help="train on a seeded subset of this size")
     train.add_argument("--data-source", choices=["auto", "keras", "embedded"], default="auto",
                        help="MNIST: where from; 'embedded' also makes a CelebA preset use the offline faces")
-    train.add_argument("--data-dir", help="folder of the images (CelebA, or any folder for dataset 'folder')")
+    train.add_argument("--dataset", choices=config_module.DATASETS,
+                       help="train the preset's networks on other data: 'folder' is any folder of images (--data-dir), "
+                            "resized to the preset's image shape")
+    train.add_argument("--data-dir", help="folder of the images (CelebA, or any folder for --dataset folder)")
     train.add_argument("--download", action="store_true",
                        help="CelebA presets: download Kaggle's copy with kagglehub first (needs Kaggle credentials)")
     train.add_argument("--precision", choices=config_module.PRECISIONS,
@@ -99,7 +102,7 @@ def _train(args) -> int:
         args.data_dir = args.data_dir or data.download_celeba()
     config = runs.prepare_config(
         args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
-        data_dir=args.data_dir, precision=args.precision,
+        data_dir=args.data_dir, precision=args.precision, dataset=args.dataset,
     )
     strategy = _strategy(args.strategy)
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganlab import cli
+from ganlab import cli, config
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--max-images", "128", "--batch-size", "64"]
@@ -91,6 +91,8 @@ def test_presets_lists_the_recipes(capsys):
         (["train", "dcgan-mnist", "--precision", "mixed_bfloat16", "--out", "{run}"], "precision='float32'"),
         (["train", "dcgan-mnist", "--precision", "float16", "--out", "{tmp}/x"], "invalid choice: 'float16'"),
         (["train", "dcgan-celeba", "--data-dir", "{tmp}/nothing", "--out", "{tmp}/x"], "no CelebA images under"),
+        (["train", "dcgan-lfw", "--dataset", "folder", "--out", "{tmp}/x"], "dataset 'folder' needs data_dir"),
+        (["train", "dcgan-lfw", "--dataset", "folder", "--data-dir", "{tmp}/nothing", "--out", "{tmp}/x"], "no image folder at"),
     ],
 )
 @pytest.mark.slow
@@ -103,6 +105,23 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, trained_run, args, me
     error_lines = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(error_lines) == 1 and message in error_lines[0], result.stderr
     assert keras.config.dtype_policy().name == "float32"  # a refused run changes no global setting
+
+
+@pytest.mark.slow
+def test_train_a_preset_on_any_folder_of_images(tmp_path):
+    from ganlab import data, viz
+
+    folder = tmp_path / "my-images"
+    folder.mkdir()
+    for index, face in enumerate(data.load_images(config.get_preset("dcgan-lfw")).images(16)):
+        viz.save_image(viz.to_uint8(face)[..., 0], folder / f"face_{index:02d}.png")
+    out = tmp_path / "run"
+    arguments = ["train", "dcgan-lfw", "--dataset", "folder", "--data-dir", str(folder), "--epochs", "1", "--out", str(out), "--quiet"]
+    assert cli.main(arguments) == 0
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["dataset"] == "folder" and saved["data_dir"] == str(folder)
+    info = json.loads((out / "run_info.json").read_text())
+    assert info["data_source"] == "folder" and info["num_images"] == 16 and info["status"] == "finished"
 
 
 @pytest.mark.slow
