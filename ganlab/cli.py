@@ -191,9 +191,38 @@ MISSING_TENSORFLOW = (
 def require_tensorflow() -> None:
     """Raise ``ValueError`` with the install line when TensorFlow cannot be imported."""
     try:
-        import tensorflow  # noqa: F401
+        _import_tensorflow_quietly()
     except ImportError:
         raise ValueError(MISSING_TENSORFLOW) from None
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its C++ start-up lines kept off stderr: TensorFlow 2.21 logs
+    them before its logging is configured, whatever ``TF_CPP_MIN_LOG_LEVEL`` says, and
+    they would bury the one line a command prints. If the import fails, what it printed
+    is passed on, so nothing that explains a failure is lost."""
+    import tempfile
+
+    if sys.modules.get("tensorflow") is not None:
+        return
+    try:
+        sys.stderr.flush()
+        saved_stderr = os.dup(2)
+    except (OSError, ValueError):  # no file descriptor behind stderr: nothing to keep quiet
+        import tensorflow  # noqa: F401
+        return
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        except BaseException:
+            os.dup2(saved_stderr, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved_stderr, 2)
+            os.close(saved_stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
