@@ -316,7 +316,10 @@ def test_update_orders_are_compared_on_the_same_steps_and_summarised_per_way():
                                        each=("seconds",))
     assert [row["runs"] for row in summary] == [2, 1, 1]
     assert summary[0]["seconds"] == pytest.approx(rows[0]["seconds"] + 1.0)
-    assert summary[0]["seconds_each"] == [rows[0]["seconds"], rows[0]["seconds"] + 2.0]
+    assert summary[0]["seconds_each"] == f"{rows[0]['seconds']:.3g}, {rows[0]['seconds'] + 2.0:.3g}"
+    modes = experiments.summarise_by([dict(rows[0], modes_covered=8), dict(rows[0], modes_covered=0)], "updates", (),
+                                     each=("modes_covered",))
+    assert modes == [{"updates": rows[0]["updates"], "runs": 2, "modes_covered_each": "8, 0"}]
 
 
 @pytest.mark.slow

@@ -213,15 +213,12 @@ def show_progress(grid_folder: str | Path, alt: str, max_frames: int = 30, max_w
 
 def markdown_table(rows: list[dict], columns: dict[str, str] | None = None) -> str:
     """A Markdown table from a list of dicts; ``columns`` maps keys to headers (and orders
-    them). Floats get 3 significant digits, or thousands separators when large; a list or
-    tuple shows its values, each formatted so, separated by commas."""
+    them). Floats get 3 significant digits, or thousands separators when large."""
     if not rows:
         raise ValueError("no rows to show")
     columns = columns or {key: key for key in rows[0]}
 
     def cell(value) -> str:
-        if isinstance(value, (list, tuple)):
-            return ", ".join(cell(item) for item in value)
         if isinstance(value, float):
             return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
         if isinstance(value, int) and not isinstance(value, bool):
