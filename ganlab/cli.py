@@ -211,18 +211,19 @@ def _import_tensorflow_quietly() -> None:
     except (OSError, ValueError):  # no file descriptor behind stderr: nothing to keep quiet
         import tensorflow  # noqa: F401
         return
+    imported = False
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
             import tensorflow  # noqa: F401
-        except BaseException:
-            os.dup2(saved_stderr, 2)
-            captured.seek(0)
-            sys.stderr.write(captured.read().decode(errors="replace"))
-            raise
+
+            imported = True
         finally:
             os.dup2(saved_stderr, 2)
             os.close(saved_stderr)
+            if not imported:
+                captured.seek(0)
+                sys.stderr.write(captured.read().decode(errors="replace"))
 
 
 def main(argv: list[str] | None = None) -> int:

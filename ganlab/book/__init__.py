@@ -217,18 +217,20 @@ def markdown_table(rows: list[dict], columns: dict[str, str] | None = None) -> s
     if not rows:
         raise ValueError("no rows to show")
     columns = columns or {key: key for key in rows[0]}
-
-    def cell(value) -> str:
-        if isinstance(value, float):
-            return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}"
-        return str(value).replace("|", "\\|")
-
     lines = ["| " + " | ".join(columns.values()) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        lines.append("| " + " | ".join(cell(row.get(key, "")) for key in columns) + " |")
+        lines.append("| " + " | ".join(table_cell(row.get(key, "")) for key in columns) + " |")
     return "\n".join(lines)
+
+
+def table_cell(value) -> str:
+    """One value as ``markdown_table`` shows it: floats with 3 significant digits (thousands
+    separators when large), integers with thousands separators, anything else as text."""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value).replace("|", "\\|")
 
 
 def show_table(rows: list[dict], columns: dict[str, str] | None = None):

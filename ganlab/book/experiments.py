@@ -165,13 +165,11 @@ def summarise_by(rows: list[dict], key: str, numbers: tuple[str, ...], each: tup
     ``numbers`` over the rows that share it, how many rows were averaged, and for each name
     in ``each`` its values one per row, as text for a table (``name + "_each"``, e.g.
     ``"8, 0, 7"``): with three seeds a mean alone hides how far the runs disagree."""
-
-    def as_text(number) -> str:
-        return f"{number:.3g}" if isinstance(number, (float, np.floating)) else str(number)
+    from ganlab.book import table_cell
 
     groups: dict = {}
     for row in rows:
         groups.setdefault(row[key], []).append(row)
     return [{key: value, "runs": len(group), **{name: float(np.mean([row[name] for row in group])) for name in numbers},
-             **{f"{name}_each": ", ".join(as_text(row[name]) for row in group) for name in each}}
+             **{f"{name}_each": ", ".join(table_cell(row[name]) for row in group) for name in each}}
             for value, group in groups.items()]
