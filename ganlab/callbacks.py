@@ -193,9 +193,9 @@ class QualityMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None or (epoch + 1) % self.every:
             return
-        from ganlab import gans, judge
+        from ganlab import judge
 
-        images = gans.generate_images(sampling_generator(self.model), self.sample_size, seed=self.seed)
+        images = self.model.generate(self.sample_size, seed=self.seed)  # the trainer's one way to draw
         scores = judge.score_mnist(images, sample_size=self.sample_size, include_real=False, include_kid=False)["generated"]
         logs.update(judge_fid=scores["judge_fid"], judge_is=scores["judge_is"], coverage=float(scores["coverage"]))
 
@@ -217,9 +217,9 @@ class ImageStatistics(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        from ganlab import gans, metrics
+        from ganlab import metrics
 
-        images = gans.generate_images(sampling_generator(self.model), self.sample_size, seed=self.seed)
+        images = self.model.generate(self.sample_size, seed=self.seed)
         logs.update(checkerboard=metrics.checkerboard_energy(images), diversity=metrics.mean_pairwise_distance(images))
 
 

@@ -120,13 +120,15 @@ def conditional_generator(
     kernel_size: int = 5,
     conditioning: str = "one_hot",
     name: str = "generator",
+    upsampling: str = "transpose",
 ) -> keras.Model:
     """A DCGAN generator that also takes the class to draw: inputs ``[noise, label]``.
 
     Introduced in book/04_better_losses (CGAN and ACGAN). ``conditioning="one_hot"``
     appends the one-hot label to the noise (Mirza and Osindero 2014); ``"embedding"``
     multiplies the noise by a learned per-class vector (as in the ACGAN paper's Keras
-    example), which keeps the latent size. The rest is ``dcgan_generator``'s body.
+    example), which keeps the latent size. The rest is ``dcgan_generator``'s body, with its
+``upsampling``.
     """
     noise = keras.Input(shape=(latent_dim,), name="noise")
     label = keras.Input(shape=(), dtype="int32", name="label")
@@ -136,7 +138,7 @@ def conditional_generator(
         latent = layers.Multiply(name="noise_times_label")([noise, layers.Embedding(num_classes, latent_dim, name="label_embedding")(label)])
     else:
         raise ValueError(f"conditioning must be 'one_hot' or 'embedding', got {conditioning!r}")
-    image = _generator_body(latent, image_shape, widths, kernel_size)
+    image = _generator_body(latent, image_shape, widths, kernel_size, upsampling)
     return keras.Model([noise, label], image, name=name)
 
 

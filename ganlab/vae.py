@@ -167,9 +167,19 @@ class VAE(gans.SeededTrainer, Codes, keras.Model):
         self.pixel_error_tracker.update_state(ops.mean(ops.square(images - reconstructions)))
         return {metric.name: metric.result() for metric in self.metrics}
 
-    def generate(self, num_images: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
-        """``num_images`` new images: decoded vectors from the prior N(0, I)."""
-        return gans.generate_images(self.decoder, num_images, seed=seed, batch_size=batch_size)
+    # generate (SeededTrainer's) decodes vectors from the prior N(0, I)
+    saved_networks = (("generator.keras", "generator"), ("encoder.keras", "encoder"))
+
+    @classmethod
+    def networks_from_recipe(cls, recipe) -> dict:
+        return dict(encoder=encoder_from_recipe(recipe), decoder=gans.recipe_generator(recipe))
+
+    def compile_from_recipe(self, recipe, **keras_options) -> None:
+        self.compile(optimizer=gans.recipe_optimizer(recipe, recipe.generator_learning_rate), kl_weight=recipe.kl_weight,
+                     reconstruction_loss=losses.get_reconstruction_loss(recipe.reconstruction), **keras_options)
+
+    def optimizers_with_rates(self, recipe) -> list:
+        return [(self.optimizer, recipe.generator_learning_rate)]
 
 
 class VAEGAN(Codes, gans.GAN):
@@ -235,6 +245,26 @@ class VAEGAN(Codes, gans.GAN):
         self.label_smoothing = float(label_smoothing)
         self.e_optimizer.build(self.encoder.trainable_variables)
 
+    saved_networks = (("generator.keras", "generator"), ("encoder.keras", "encoder"))
+
+    @classmethod
+    def networks_from_recipe(cls, recipe) -> dict:
+        options = gans.recipe_discriminator_options(recipe)
+        return dict(encoder=encoder_from_recipe(recipe), generator=gans.recipe_generator(recipe),
+                    discriminator=models.dcgan_discriminator(features=True, **options))
+
+    @classmethod
+    def options_from_recipe(cls, recipe) -> dict:
+        return dict(generator_average_decay=recipe.generator_average_decay or None)
+
+    def compile_from_recipe(self, recipe, **keras_options) -> None:
+        self.compile(**self.optimizers_from_recipe(recipe), e_optimizer=gans.recipe_optimizer(recipe, recipe.encoder_learning_rate),
+                     kl_weight=recipe.kl_weight, feature_weight=recipe.feature_weight, label_smoothing=recipe.label_smoothing,
+                     **keras_options)
+
+    def optimizers_with_rates(self, recipe) -> list:
+        return [*super().optimizers_with_rates(recipe), (self.e_optimizer, recipe.encoder_learning_rate)]
+
     @property
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker, self.e_loss_tracker, self.kl_tracker, self.feature_tracker,
@@ -269,6 +299,11 @@ class VAEGAN(Codes, gans.GAN):
         self.pixel_error_tracker.update_state(ops.mean(ops.square(images - reconstructions)))
         self._track_verdicts(real_logits, prior_logits)
         return {metric.name: metric.result() for metric in self.metrics}
+
+
+def encoder_from_recipe(recipe) -> keras.Model:
+    """The untrained encoder of a VAE or VAE-GAN recipe (``models.conv_encoder``)."""
+    return models.conv_encoder(recipe.image_shape, recipe.latent_dim, recipe.encoder_widths, recipe.kernel_size)
 
 
 def encode(encoder: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:

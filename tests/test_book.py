@@ -238,7 +238,7 @@ def test_show_source_renders_the_package_code_highlighted():
     listing = book.show_source("ganlab.gans.GAN.train_step")
     assert listing.code.startswith("def train_step(self, data):")
     assert "tf.GradientTape() as g_tape" in listing.code
-    assert listing.caption.startswith("ganlab/gans.py, lines ") and listing.caption.endswith("ganlab.gans.GAN.train_step")
+    assert listing.caption.startswith("ganlab/gans/gan.py, lines ") and listing.caption.endswith("ganlab.gans.GAN.train_step")
     markup = listing._repr_html_()
     assert "<span style=" in markup and "train_step" in markup  # highlighted with inline styles
     assert repr(listing).startswith("# ganlab/gans.py")

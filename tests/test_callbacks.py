@@ -14,6 +14,11 @@ class FakeModel:
         self.stop_training = False
         self.generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(16, activation="tanh"), keras.layers.Reshape((4, 4, 1))])
 
+    def generate(self, num_images, seed=None):
+        from ganlab import gans
+
+        return gans.generate_images(self.generator, num_images, seed=seed)
+
 
 def run_epochs(callback, epochs, logs=None, batches=3):
     callback.set_params({"steps": batches, "epochs": max(epochs) + 1})

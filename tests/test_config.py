@@ -1,5 +1,5 @@
-import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +18,7 @@ def test_presets_include_default_and_tutorial_recipes():
     wide = config.get_preset("dcgan-mnist-wide")
     assert wide.generator_widths == tutorial.generator_widths
     # the default recipe on wider networks, nothing else: chapter 2 separates width from recipe
-    differences = {field for field, value in wide.to_dict().items() if value != default.to_dict()[field]}
+    differences = {field for field, value in wide.flat().items() if value != default.flat()[field]}
     assert differences == {"name", "generator_widths", "discriminator_widths", "epochs"}
 
 
@@ -66,17 +66,18 @@ def test_validate_rejects_nonsense(change, message):
 def test_replace_ignores_none_and_from_dict_rejects_unknown_fields():
     recipe = config.get_preset("dcgan-mnist")
     assert recipe.replace(epochs=None) == recipe
-    values = dataclasses.asdict(recipe) | {"learning_rate": 1.0}
+    values = recipe.to_dict() | {"learning_rate": 1.0}
     with pytest.raises(ValueError, match="learning_rate"):
         config.Recipe.from_dict(values)
 
 
 def test_chapter_4s_presets_change_the_game_and_not_how_it_is_trained():
-    default = config.get_preset("dcgan-mnist").to_dict()
-    game = {"name", "model", "generator_loss", "discriminator_loss", "label_smoothing", "conditioning"}
+    default = config.get_preset("dcgan-mnist").flat()
+    game = {"name", "model", "generator_loss", "discriminator_loss", "label_smoothing", "conditioning", "num_classes",
+            "fake_class_weight"}
     for name in ("lsgan-mnist", "cgan-mnist", "acgan-mnist"):
-        recipe = config.get_preset(name).to_dict()
-        assert {field for field, value in recipe.items() if value != default[field]} <= game, name
+        recipe = config.get_preset(name).flat()
+        assert {field for field, value in recipe.items() if value != default.get(field)} <= game, name
     for name in ("wgan-clip-mnist", "wgan-gp-mnist"):  # their papers' optimisers, the default's average
         recipe = config.get_preset(name)
         assert recipe.generator_average_decay == default["generator_average_decay"]
@@ -106,7 +107,7 @@ def test_presets_for_every_trainer_are_valid():
         ({"optimizer": "sgd"}, "optimizer must be one of"),
         ({"model": "wgan"}, "exactly one of"),
         ({"model": "wgan", "clip_value": 0.01, "gradient_penalty_weight": 10.0}, "exactly one of"),
-        ({"n_critic": 5}, "for model='wgan'"),
+        ({"n_critic": 5}, "a 'gan' recipe has no field n_critic"),
         ({"model": "wgan", "clip_value": 0.01, "n_critic": 0}, "n_critic"),
         ({"model": "acgan", "num_classes": 1}, "num_classes"),
     ],
@@ -151,14 +152,129 @@ def test_autoencoder_presets_and_their_checks():
 
 def test_recipes_saved_by_ganlab_0_1_still_load(tmp_path):
     # ganlab 0.1 called the class DCGANConfig and its config.json had no precision,
-    # upsampling, encoder or critic fields yet: they take today's defaults
+    # upsampling, encoder or critic fields yet: they take the values 0.1 trained with
     old = {"name": "dcgan-mnist", "dataset": "mnist", "image_shape": [28, 28, 1], "latent_dim": 100,
            "generator_widths": [128, 64, 32], "discriminator_widths": [32, 64], "kernel_size": 5, "dropout": 0.3,
            "batch_size": 64, "epochs": 100, "generator_learning_rate": 2e-4, "discriminator_learning_rate": 2e-4,
            "beta_1": 0.5, "generator_loss": "nonsaturating", "discriminator_loss": "minimax", "label_smoothing": 0.1,
            "max_images": None, "steps_per_execution": 4, "monitor_images": 100, "seed": 0}
     (tmp_path / "config.json").write_text(json.dumps(old))
-    recipe = config.Recipe.load(tmp_path / "config.json")
-    # that was the default recipe of its day: today's base recipe, without the averaged generator
-    assert recipe == config.Recipe() and recipe.generator_average_decay == 0.0
+    with pytest.warns(config.RecipeUpgraded, match="generator_average_decay=0.0"):
+        recipe = config.Recipe.load(tmp_path / "config.json")
+    # that was the default recipe of its day: today's, at batch 64 and 2e-4, without the average
+    assert recipe == config.Recipe(batch_size=64, generator_learning_rate=2e-4, discriminator_learning_rate=2e-4, generator_average_decay=0.0)
     assert config.DCGANConfig is config.Recipe
+
+
+CONFIGS = Path(__file__).parent / "data" / "configs"
+
+
+def test_recipe_means_the_default_preset_and_every_preset_states_how_it_trains():
+    assert config.Recipe() == config.get_preset("dcgan-mnist")
+    for name, fields in config.PRESET_FIELDS.items():
+        expected = set(config.TRAINING_FIELDS)
+        if config.get_preset(name).adversarial:
+            expected |= set(config.TRAINING_FIELDS_ADVERSARIAL)
+        assert expected <= set(fields), f"{name} relies on defaults for {sorted(expected - set(fields))}"
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: config.Recipe(model="wgan", clip_value=0.01, label_smoothing=0.1), "a 'wgan' recipe has no field label_smoothing"),
+        (lambda: config.get_preset("dcgan-mnist").replace(kl_weight=2.0), "its trainer \\(ganlab.gans.GAN\\) does not use it; it is a field of vae, vaegan"),
+        (lambda: config.get_preset("vae-mnist").replace(generator_average_decay=0.9), "a 'vae' recipe has no field generator_average_decay"),
+        (lambda: config.get_preset("wgan-gp-mnist").replace(generator_loss="minimax"), "a 'wgan' recipe has no field generator_loss"),
+        (lambda: config.Recipe(model="stylegan"), "model must be one of"),
+    ],
+)
+def test_a_field_the_trainer_does_not_use_is_refused_by_name(build, message):
+    with pytest.raises(config.UsageError, match=message):
+        build()
+
+
+def test_a_section_field_reads_and_writes_as_an_attribute_and_only_for_its_trainer():
+    recipe = config.get_preset("wgan-clip-mnist")
+    assert (recipe.n_critic, recipe.clip_value, recipe.images_per_step) == (5, 0.01, 64 * 5)
+    recipe.clip_value = 0.02
+    assert recipe.section.clip_value == 0.02
+    with pytest.raises(AttributeError, match="a 'wgan' recipe has no field label_smoothing"):
+        recipe.label_smoothing
+    with pytest.raises(AttributeError, match="no field kl_weight"):
+        recipe.kl_weight = 1.0
+
+
+def test_config_json_holds_the_shared_fields_and_only_the_runs_section(tmp_path):
+    recipe = config.get_preset("wgan-gp-mnist")
+    record = recipe.to_dict()
+    assert record["format"] == 2 and record["model"] == "wgan"
+    assert set(record["wgan"]) == set(config.SECTIONS["wgan"].field_names())
+    assert not {"label_smoothing", "kl_weight", "generator_loss", "num_classes"} & (set(record) | set(record["wgan"]))
+    recipe.save(tmp_path / "config.json")
+    assert config.Recipe.load(tmp_path / "config.json") == recipe
+    newer = record | {"format": 3}
+    with pytest.raises(config.UsageError, match="newer format"):
+        config.Recipe.from_dict(newer)
+
+
+def test_changing_the_trainer_keeps_only_the_fields_the_new_one_has():
+    wgan = config.get_preset("dcgan-mnist").replace(model="wgan", clip_value=0.01)
+    assert wgan.discriminator_widths == (32, 64) and wgan.generator_average_decay == 0.999
+    assert "label_smoothing" not in wgan.flat()
+    with pytest.raises(config.UsageError, match="no field label_smoothing"):
+        config.get_preset("dcgan-mnist").replace(model="wgan", clip_value=0.01, label_smoothing=0.1)
+
+
+@pytest.mark.parametrize(
+    "release, preset, added, dropped",
+    [
+        ("0.1", "dcgan-mnist", "generator_average_decay=0.0", None),
+        ("0.2", "wgan-gp-mnist", "noise_distribution='normal'", "label_smoothing=0.0"),
+        ("0.3", "acgan-mnist", "noise_distribution='normal'", "generator_loss='nonsaturating'"),
+        ("0.3", "vaegan-mnist", None, "reconstruction='bernoulli'"),
+    ],
+)
+def test_config_files_of_every_earlier_release_load_through_one_upgrade(release, preset, added, dropped):
+    path = CONFIGS / f"ganlab-{release}_{preset}.json"
+    with pytest.warns(config.RecipeUpgraded) as caught:
+        recipe = config.Recipe.load(path)
+    note = str(caught[0].message)
+    assert "upgraded from format 1" in note
+    assert added is None or added in note.split("dropped")[0]
+    assert dropped is None or dropped in note.split("dropped")[1]
+    saved = json.loads(path.read_text())
+    # the upgraded recipe trains as its release did: every value it kept is the saved one
+    for field, value in recipe.flat().items():
+        if field in saved:
+            assert value == (tuple(saved[field]) if isinstance(saved[field], list) else saved[field]), field
+    if release == "0.3":  # ganlab 0.3 wrote today's presets
+        assert recipe == config.get_preset(preset)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("batch_size=64", ("batch_size", 64)),
+        ("label_smoothing=0", ("label_smoothing", 0.0)),
+        ("generator_widths=64,32,16", ("generator_widths", (64, 32, 16))),
+        ("flip=true", ("flip", True)),
+        ("max_images=none", ("max_images", None)),
+        ("noise_distribution=uniform", ("noise_distribution", "uniform")),
+    ],
+)
+def test_set_field_value_is_typed_by_the_field(text, expected):
+    assert config.parse_assignment(config.Recipe(), text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("batch_size", "--set takes FIELD=VALUE"),
+        ("batch_size=many", "--set batch_size: 'many' is not a valid int"),
+        ("kl_weight=2", "a 'gan' recipe has no field kl_weight"),
+        ("flip=maybe", "not a valid bool"),
+    ],
+)
+def test_set_refuses_unknown_fields_and_bad_values_in_one_line(text, message):
+    with pytest.raises(config.UsageError, match=message):
+        config.parse_assignment(config.Recipe(), text)

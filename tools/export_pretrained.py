@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from ganlab import callbacks, files, gans, judge, pretrained, runs, vae
+from ganlab import callbacks, files, judge, pretrained, runs
 from ganlab.config import Recipe
 
 
@@ -29,13 +29,9 @@ def export(run_dir: str | Path, folder: str | Path | None = None) -> dict:
         pretrained.save_weights_to_file(network, target / pretrained.WEIGHT_FILES[role])
     recipe.save(target / pretrained.CONFIG_FILE)
     generator = pretrained.load(recipe.name, folder)
-    images = gans.generate_images(generator, judge.SAMPLE_SIZE, seed=pretrained.SCORE_SEED)
-    scores = judge.score_mnist(images)
-    if recipe.conditional:
-        scores["generated"]["conditional_accuracy"] = judge.conditional_accuracy(images, gans.class_labels(len(images), recipe.num_classes))
-    if recipe.autoencoder:
-        held_out = judge.reference_digits()[1][: judge.SAMPLE_SIZE]
-        scores["generated"]["reconstruction_error"] = vae.reconstruction_error(pretrained.load_encoder(recipe.name, folder), generator, held_out)
+    encoder = pretrained.load_encoder(recipe.name, folder) if recipe.autoencoder else None
+    # the exported (float16) weights, scored as every run is
+    scores = runs.score_generator(generator, recipe, seed=pretrained.SCORE_SEED, encoder=encoder)
     info = json.loads((run_dir / runs.RUN_INFO_FILE).read_text())
     history = _history(run_dir)
     card = {
