@@ -63,3 +63,16 @@ def test_the_runtime_core_imports_neither_the_book_nor_the_command_line():
         reached = {module for module in _imported_ganlab_modules(tree) if module.startswith(("ganlab.book", "ganlab.cli"))}
         offenders += [f"{path.relative_to(ROOT)} imports {module}" for module in sorted(reached)]
     assert not offenders, "\n".join(offenders)
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_in_the_package_is_longer_than_400_lines():
+    # a module is something a reader can hold in their head; a longer one is several
+    offenders = [
+        f"{path.relative_to(ROOT)} ({length} lines)"
+        for path in sorted((ROOT / "ganlab").rglob("*.py"))
+        if (length := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    assert not offenders, f"modules longer than {MAX_MODULE_LINES} lines:\n" + "\n".join(offenders)

@@ -199,7 +199,7 @@ def test_a_section_field_reads_and_writes_as_an_attribute_and_only_for_its_train
     recipe.clip_value = 0.02
     assert recipe.section.clip_value == 0.02
     with pytest.raises(AttributeError, match="a 'wgan' recipe has no field label_smoothing"):
-        recipe.label_smoothing
+        _ = recipe.label_smoothing
     with pytest.raises(AttributeError, match="no field kl_weight"):
         recipe.kl_weight = 1.0
 

@@ -319,8 +319,10 @@ results = {}
 for preset in ("dcgan-mnist", "wgan-gp-mnist", "acgan-mnist", "vae-mnist", "vaegan-mnist"):
     # dropout masks are drawn by each replica from its own copy of the layer's random
     # state, so only a critic without dropout can match number for number
-    recipe = config.get_preset(preset).replace(generator_widths=(16, 8, 4), discriminator_widths=(4, 8), encoder_widths=(4, 8),
-                                               dropout=0.0, batch_size=16, max_images=96, epochs=2, monitor_images=10)
+    recipe = config.get_preset(preset)
+    smaller = dict(generator_widths=(16, 8, 4), discriminator_widths=(4, 8), encoder_widths=(4, 8), dropout=0.0, batch_size=16,
+                   max_images=96, epochs=2, monitor_images=10)
+    recipe = recipe.replace(**{field: value for field, value in smaller.items() if recipe.has(field)})
     histories = []
     for name, chosen in (("single", None), ("mirrored", strategy)):
         result = runs.train(recipe, os.path.join(out, preset, name), verbose=0, strategy=chosen)
@@ -512,3 +514,44 @@ def test_unequal_schedules_take_that_many_updates_of_each_player(discriminator_s
     assert len({batch.tobytes() for batch in seen}) == len(seen)
     with pytest.raises(ValueError, match="at least one update"):
         gans.SequentialGAN(generator, critic, discriminator_steps=0)
+
+
+def test_generate_draws_what_the_run_saves_the_average_on_the_trainers_noise():
+    # Before, GAN.generate drew from the raw generator while runs and callbacks drew from
+    # the average: two ways to draw, two answers.
+    keras.utils.set_random_seed(0)
+    generator = models.dcgan_generator(latent_dim=8, widths=(16, 8, 4))
+    gan = gans.GAN(generator, models.dcgan_discriminator(widths=(4, 8)), seed=0, generator_average_decay=0.5,
+                   noise_distribution="uniform")
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2))
+    for _ in range(3):
+        gan.train_on_batch(real_digits(16))
+    drawn = gan.generate(6, seed=3)
+    averaged = gans.generate_images(gan.sampling_generator(), 6, seed=3, distribution="uniform")
+    np.testing.assert_array_equal(drawn, averaged)
+    assert np.abs(drawn - gans.generate_images(generator, 6, seed=3, distribution="uniform")).max() > 1e-3
+    assert np.abs(drawn - gans.generate_images(gan.sampling_generator(), 6, seed=3)).max() > 1e-3
+
+
+def test_a_trainer_builds_and_compiles_itself_from_its_recipe():
+    from ganlab import config
+
+    for name in ("dcgan-mnist", "wgan-gp-mnist", "cgan-mnist", "acgan-mnist", "vae-mnist", "vaegan-mnist"):
+        recipe = config.get_preset(name).replace(generator_widths=(8, 4, 2), latent_dim=4)
+        trainer = gans.build_trainer(recipe)
+        assert type(trainer) is gans.trainer_class(recipe.model)
+        rates = trainer.optimizers_with_rates(recipe)
+        assert all(float(optimizer.learning_rate) == pytest.approx(rate) for optimizer, rate in rates)
+        assert len(rates) == {"vae": 1, "vaegan": 3}.get(recipe.model, 2)
+        assert [file for file, _ in trainer.saved_networks] == ["generator.keras", *(["encoder.keras"] if recipe.autoencoder else [])]
+    wgan = gans.build_trainer(config.get_preset("wgan-clip-mnist").replace(generator_widths=(8, 4, 2)))
+    assert (wgan.n_critic, wgan.clip_value, wgan.gradient_penalty_weight) == (5, 0.01, None)
+
+
+def test_the_conditional_generator_takes_the_recipes_upsampling():
+    from ganlab import config, runs
+
+    # before, upsampling never reached the conditional generator: a resize recipe drew checkerboards
+    recipe = config.get_preset("cgan-mnist").replace(upsampling="resize", generator_widths=(8, 4, 2))
+    layers = {type(layer).__name__ for layer in runs.build_generator(recipe).layers}
+    assert "UpSampling2D" in layers and "Conv2DTranspose" not in {type(layer).__name__ for layer in runs.build_generator(recipe).layers[-1:]}

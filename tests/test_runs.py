@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from ganlab import callbacks, data, gans, runs
+from ganlab.runs import session as session_module
 
 ARTIFACTS = ["config.json", "run_info.json", "progress.gif", "losses.csv", "losses.png", "generator.keras"]
 
@@ -203,7 +204,7 @@ def test_a_default_runs_callbacks_allow_keras_asynchronous_dispatch(tmp_path, ti
 
     monkeypatch.setattr(keras.src.backend, "IS_THREAD_SAFE", True)
     options = runs.TrainingOptions(minutes=5)  # the default run: progress bar, time limit, checkpoint
-    session = runs._Session(tiny_config.replace(epochs=1), tmp_path, options)
+    session = session_module._Session(tiny_config.replace(epochs=1), tmp_path, options)
     assert {type(callback).__name__ for callback in session.callbacks} >= {"ProgressBar", "TimeLimit", "Checkpoint", "DivergenceGuard"}
     assert callback_list.CallbackList(session.callbacks, model=session.gan)._async_train is True
 
@@ -312,13 +313,10 @@ def config_for(preset, tiny_config):
     from ganlab import config
 
     recipe = config.get_preset(preset)
-    return recipe.replace(
-        generator_widths=tiny_config.generator_widths,
-        discriminator_widths=tiny_config.discriminator_widths,
-        batch_size=16,
-        max_images=128,
-        monitor_images=20,
-    )
+    smaller = dict(generator_widths=tiny_config.generator_widths, discriminator_widths=tiny_config.discriminator_widths,
+                   batch_size=16, max_images=128, monitor_images=20)
+    # a VAE has no discriminator: each recipe takes the fields its trainer has
+    return recipe.replace(**{field: value for field, value in smaller.items() if recipe.has(field)})
 
 
 @pytest.mark.slow
@@ -586,6 +584,32 @@ def test_a_run_that_diverges_in_its_first_epoch_says_there_is_no_checkpoint(tmp_
         runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0, extra_callbacks=[PoisonGenerator(epoch=0)])
     assert not (tmp_path / "losses.csv").exists() or callbacks.read_history(tmp_path / "losses.csv") == {}
     assert json.loads((tmp_path / "run_info.json").read_text())["status"] == "diverged"
+
+
+@pytest.mark.slow
+def test_restoring_a_run_that_diverges_in_its_first_epoch_gives_up_after_the_documented_restarts(tmp_path, tiny_config):
+    # Before: the next session read the run record only after a completed epoch, so it
+    # forgot the divergence and the halved rates and restarted at full rate forever.
+    poison = PoisonGenerator(epoch=0, times=100)
+    with pytest.raises(runs.RunDiverged, match="in epoch 1. No epoch was completed.*diverged again after lowering the learning rate 3 times"):
+        runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0, on_divergence="restore", extra_callbacks=[poison])
+    info = json.loads((tmp_path / "run_info.json").read_text())
+    assert len(info["divergences"]) == runs.MAX_RESTORES + 1 and 100 - poison.remaining == runs.MAX_RESTORES + 1
+    assert [entry["learning_rate_scale"] for entry in info["divergences"]] == [1.0, 0.5, 0.25, 0.125]
+
+
+def test_a_sessions_callbacks_run_guard_measure_record_persist(tmp_path, tiny_config):
+    options = runs.TrainingOptions(minutes=5, quality_every=1, quality_sample_size=10, verbose=0)
+    session = session_module._Session(tiny_config.replace(epochs=1), tmp_path, options)
+    roles = session.callbacks_by_role()
+    assert list(roles) == list(session_module.CALLBACK_ROLES) == ["guard", "measure", "record", "persist"]
+    order = [type(callback).__name__ for callback in session.callbacks]
+    assert order == [type(callback).__name__ for role in roles.values() for callback in role]
+    # a NaN is caught before anything records it; the scores land in the history; the
+    # checkpoint is written after the epoch's records; the rate scale after the restore
+    assert order[0] == "DivergenceGuard"
+    assert order.index("QualityMonitor") < order.index("LossHistory") < order.index("Checkpoint") < order.index("ScaleLearningRates")
+    assert order[-2:] == ["Checkpoint", "ScaleLearningRates"]
 
 
 @pytest.mark.filterwarnings("ignore:mixed_float16 without a GPU")
