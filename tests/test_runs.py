@@ -556,8 +556,9 @@ def test_every_network_saves_without_code_and_loads_in_safe_mode(tmp_path, tiny_
 
     from ganlab import config
 
-    recipe = config.get_preset(preset).replace(generator_widths=(16, 8, 4), discriminator_widths=(4, 8))
-    trainer = runs.build_gan(recipe)
+    recipe = config.get_preset(preset)
+    smaller = dict(generator_widths=(16, 8, 4), discriminator_widths=(4, 8))
+    trainer = runs.build_gan(recipe.replace(**{field: value for field, value in smaller.items() if recipe.has(field)}))
     networks = [trainer.generator, *(network for network in (getattr(trainer, "discriminator", None), getattr(trainer, "encoder", None)) if network)]
     for network in networks:
         path = tmp_path / f"{network.name}.keras"
