@@ -127,8 +127,8 @@ def conditional_generator(
     Introduced in book/04_better_losses (CGAN and ACGAN). ``conditioning="one_hot"``
     appends the one-hot label to the noise (Mirza and Osindero 2014); ``"embedding"``
     multiplies the noise by a learned per-class vector (as in the ACGAN paper's Keras
-    example), which keeps the latent size. The rest is ``dcgan_generator``'s body, with its
-``upsampling``.
+    example), which keeps the latent size. The rest is the body of ``dcgan_generator``, with
+    its ``upsampling``.
     """
     noise = keras.Input(shape=(latent_dim,), name="noise")
     label = keras.Input(shape=(), dtype="int32", name="label")
