@@ -1,7 +1,7 @@
 """``python -m ganlab``: a thin command line over ``ganlab.runs``::
 
-    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--dataset folder --data-dir D]
-                              [--download] [--precision P] [--strategy mirrored] --out DIR
+    python -m ganlab train PRESET [--epochs N] [--minutes M] [--batch-size B] [--seed S] [--set FIELD=VALUE ...]
+                              [--dataset folder --data-dir D] [--download] [--precision P] [--strategy mirrored] --out DIR
     python -m ganlab sample RUN_DIR --n N --out FILE.npz [--label K] [--seed S] [--grid FILE.png]
     python -m ganlab score RUN_DIR|FILE.npz|SAMPLE_FOLDER
     python -m ganlab presets
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive_int)
     train.add_argument("--seed", type=int)
     train.add_argument("--max-images", type=_positive_int, help="train on a seeded subset of this size")
+    train.add_argument("--set", action="append", default=[], dest="assignments", metavar="FIELD=VALUE",
+                       help="set any field of the preset's recipe (repeatable): --set label_smoothing=0 --set generator_widths=64,32,16; "
+                            "a field the preset's trainer does not use is refused")
     train.add_argument("--data-source", choices=["auto", "keras", "embedded"], default="auto",
                        help="MNIST: where from; 'embedded' also makes a CelebA preset use the offline faces")
     train.add_argument("--dataset", choices=config_module.DATASETS,
@@ -92,18 +95,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _train(args) -> int:
+def _train_recipe(args):
+    """The recipe a ``train`` command asks for, checked before TensorFlow starts: the
+    preset (or, resuming, the saved recipe) with the command's changes."""
     from ganlab import runs
 
-    out_dir = args.out or Path("runs") / args.preset
     if args.download:
         from ganlab import data
 
         args.data_dir = args.data_dir or data.download_celeba()
-    config = runs.prepare_config(
-        args.preset, out_dir, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
-        data_dir=args.data_dir, precision=args.precision, dataset=args.dataset,
-    )
+    flags = dict(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
+                 data_dir=args.data_dir, precision=args.precision, dataset=args.dataset)
+    return runs.prepare_config(args.preset, _out_dir(args), **recipe_overrides(args.preset, flags, args.assignments))
+
+
+def _out_dir(args) -> Path:
+    return args.out or Path("runs") / args.preset
+
+
+def _train(args) -> int:
+    from ganlab import runs
+
+    out_dir, config = _out_dir(args), args.recipe
     strategy = _strategy(args.strategy)
     try:
         result = runs.train(
@@ -123,6 +136,23 @@ def _train(args) -> int:
         f"{result.seconds / 60:.1f} minutes this session; outputs in {out_dir}"
     )
     return 0
+
+
+def recipe_overrides(preset: str, flags: dict, assignments: list[str]) -> dict:
+    """The recipe fields a ``train`` command changes: its flags (``--batch-size``, ...) and
+    its ``--set FIELD=VALUE`` assignments, typed and checked against the preset's trainer
+    (a ``model=`` assignment first, since it decides which fields exist). A field given
+    twice is an error rather than a silent choice."""
+    recipe = config_module.get_preset(preset)
+    overrides = {field: value for field, value in flags.items() if value is not None}
+    for text in sorted(assignments, key=lambda text: not text.strip().startswith("model=")):
+        field, value = config_module.parse_assignment(recipe, text)
+        if field in overrides:
+            raise config_module.UsageError(f"{field} is given twice (by a flag or --set); give it once")
+        if field == "model":
+            recipe = config_module.Recipe(model=value)  # only its fields' types are read
+        overrides[field] = value
+    return overrides
 
 
 def _strategy(name: str):
@@ -233,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     handlers = {"train": _train, "sample": _sample, "score": _score, "presets": _presets}
     try:
+        if args.command == "train":
+            args.recipe = _train_recipe(args)
         if args.command != "presets":
             require_tensorflow()
             from ganlab import devices

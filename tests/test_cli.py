@@ -93,6 +93,12 @@ def test_presets_lists_the_recipes(capsys):
         (["train", "dcgan-celeba", "--data-dir", "{tmp}/nothing", "--out", "{tmp}/x"], "no CelebA images under"),
         (["train", "dcgan-lfw", "--dataset", "folder", "--out", "{tmp}/x"], "dataset 'folder' needs data_dir"),
         (["train", "dcgan-lfw", "--dataset", "folder", "--data-dir", "{tmp}/nothing", "--out", "{tmp}/x"], "no image folder at"),
+        (["train", "dcgan-mnist", "--set", "kl_weight=2", "--out", "{tmp}/x"], "a 'gan' recipe has no field kl_weight"),
+        (["train", "wgan-gp-mnist", "--set", "label_smoothing=0.1", "--out", "{tmp}/x"], "a 'wgan' recipe has no field label_smoothing"),
+        (["train", "dcgan-mnist", "--set", "batch_size=lots", "--out", "{tmp}/x"], "--set batch_size: 'lots' is not a valid int"),
+        (["train", "dcgan-mnist", "--set", "label_smoothing=2", "--out", "{tmp}/x"], "label_smoothing must be in [0, 1)"),
+        (["train", "dcgan-mnist", "--batch-size", "32", "--set", "batch_size=16", "--out", "{tmp}/x"], "batch_size is given twice"),
+        (["train", "dcgan-mnist", "--set", "label_smoothing=0", "--out", "{run}"], "cannot change it to 0"),
     ],
 )
 @pytest.mark.slow
@@ -105,6 +111,33 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, trained_run, args, me
     error_lines = [line for line in result.stderr.splitlines() if "error" in line]
     assert len(error_lines) == 1 and message in error_lines[0], result.stderr
     assert keras.config.dtype_policy().name == "float32"  # a refused run changes no global setting
+
+
+@pytest.mark.slow
+def test_set_changes_any_recipe_field_and_the_run_records_and_draws_with_it(tmp_path, capsys):
+    from ganlab import gans, runs
+
+    out = tmp_path / "run"
+    assignments = ["--set", "label_smoothing=0", "--set", "generator_widths=16,8,4", "--set", "noise_distribution=uniform"]
+    assert cli.main(["train", "dcgan-mnist", "--epochs", "1", *TINY, *assignments, "--out", str(out), "--quiet"]) == 0
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["generator_widths"] == [16, 8, 4] and saved["gan"]["label_smoothing"] == 0.0
+    assert saved["gan"]["noise_distribution"] == "uniform"
+    # sampled on the noise it trained on, and resumed by the same command
+    np.testing.assert_array_equal(runs.sample(out, 4, seed=1), gans.generate_images(runs.load_generator(out), 4, seed=1, distribution="uniform"))
+    assert cli.main(["train", "dcgan-mnist", "--epochs", "1", *TINY, *assignments, "--out", str(out), "--quiet"]) == 0
+
+
+def test_a_bad_recipe_is_refused_before_tensorflow_starts(tmp_path):
+    script = (
+        "import sys\nfrom ganlab import cli\n"
+        f"status = cli.main(['train', 'dcgan-mnist', '--set', 'kl_weight=2', '--out', {str(tmp_path / 'x')!r}])\n"
+        "print(status, 'tensorflow' in sys.modules)"
+    )
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=120)
+    assert finished.stdout.split() == ["2", "False"], finished.stderr
+    assert "a 'gan' recipe has no field kl_weight" in finished.stderr
 
 
 @pytest.mark.slow
