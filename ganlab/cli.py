@@ -6,9 +6,10 @@
     python -m ganlab score RUN_DIR|FILE.npz|SAMPLE_FOLDER
     python -m ganlab presets
 
-Bad input ends with one line on stderr and exit status 2, never a traceback; a run whose
-loss became NaN ends with one line naming the epoch and the last good checkpoint and exit
-status 3.
+Bad input (``errors.UsageError``, and argparse's own usage errors) ends with one line on
+stderr and exit status 2, never a traceback; a run whose loss became NaN ends with one
+line naming the epoch and the last good checkpoint and exit status 3. Any other error is a
+failure inside ganlab or a library it uses: it keeps its traceback, and exits with 1.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 from ganlab import config as config_module
+from ganlab.errors import UsageError
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -103,6 +105,10 @@ def _train_recipe(args):
     if args.download:
         from ganlab import data
 
+        celeba = [name for name, preset in config_module.PRESETS.items() if preset.dataset == "celeba"]
+        if config_module.get_preset(args.preset).dataset != "celeba" or args.dataset not in (None, "celeba"):
+            raise UsageError(f"--download fetches CelebA, for the CelebA presets ({', '.join(celeba)}); {args.preset} does not train on it")
+
         args.data_dir = args.data_dir or data.download_celeba()
     flags = dict(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, max_images=args.max_images,
                  data_dir=args.data_dir, precision=args.precision, dataset=args.dataset)
@@ -148,7 +154,7 @@ def recipe_overrides(preset: str, flags: dict, assignments: list[str]) -> dict:
     for text in sorted(assignments, key=lambda text: not text.strip().startswith("model=")):
         field, value = config_module.parse_assignment(recipe, text)
         if field in overrides:
-            raise config_module.UsageError(f"{field} is given twice (by a flag or --set); give it once")
+            raise UsageError(f"{field} is given twice (by a flag or --set); give it once")
         if field == "model":
             recipe = config_module.Recipe(model=value)  # only its fields' types are read
         overrides[field] = value
@@ -219,11 +225,11 @@ MISSING_TENSORFLOW = (
 
 
 def require_tensorflow() -> None:
-    """Raise ``ValueError`` with the install line when TensorFlow cannot be imported."""
+    """Raise ``UsageError`` with the install line when TensorFlow cannot be imported."""
     try:
         _import_tensorflow_quietly()
     except ImportError:
-        raise ValueError(MISSING_TENSORFLOW) from None
+        raise UsageError(MISSING_TENSORFLOW) from None
 
 
 def _import_tensorflow_quietly() -> None:
@@ -271,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
 
             devices.allow_memory_growth()
         return handlers[args.command](args)
-    except (ValueError, FileNotFoundError, PermissionError) as error:
+    except UsageError as error:
+        # ganlab's own checks only: a ValueError from inside TensorFlow or Keras is a
+        # failure to report with its traceback, not bad input to summarise in one line
         print(f"ganlab: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ganlab.errors import UsageError
+
 SOURCES = ("auto", "keras", "embedded")
 
 
@@ -70,7 +72,7 @@ def load_mnist(source: str = "auto", verbose: bool = True) -> ImageData:
     notice says which source was used.
     """
     if source not in SOURCES:
-        raise ValueError(f"unknown MNIST source {source!r}; choose from {list(SOURCES)}")
+        raise UsageError(f"unknown MNIST source {source!r}; choose from {list(SOURCES)}")
     if source == "auto":
         source = "embedded" if offline_requested() else "keras"
         fall_back = True
@@ -105,7 +107,7 @@ def load_dataset(name: str, source: str = "auto", verbose: bool = True) -> Image
     folders go through ``load_images``."""
     loaders = {"mnist": load_mnist}
     if name not in loaders:
-        raise ValueError(f"unknown dataset {name!r}; choose from {sorted(loaders)}")
+        raise UsageError(f"unknown dataset {name!r}; choose from {sorted(loaders)}")
     return loaders[name](source=source, verbose=verbose)
 
 
@@ -113,7 +115,7 @@ def check_image_source(config) -> None:
     """Fail fast, before TensorFlow starts, when a config's image folder cannot be used:
     a ``data_dir`` that holds no CelebA (``celeba``) or no images (``folder``)."""
     if config.dataset == "celeba" and config.data_dir and find_celeba(config.data_dir) is None:
-        raise ValueError(f"no CelebA images under {config.data_dir} (expected {CELEBA_IMAGE_FOLDER}/ with .jpg files)")
+        raise UsageError(f"no CelebA images under {config.data_dir} (expected {CELEBA_IMAGE_FOLDER}/ with .jpg files)")
     if config.dataset == "folder":
         list_image_files(config.data_dir)
 
@@ -125,7 +127,7 @@ def load_images(config, source: str = "auto", verbose: bool = True) -> ImageFold
     size, _, channels = config.image_shape
     if config.dataset == "lfw" or (config.dataset == "celeba" and source == "embedded"):
         if config.max_images is not None and config.max_images < LFW_FACES:
-            raise ValueError(f"the offline faces are only {LFW_FACES}; max_images is for CelebA and folders")
+            raise UsageError(f"the offline faces are only {LFW_FACES}; max_images is for CelebA and folders")
         images = load_lfw_faces(size, channels, flip=config.flip, verbose=verbose)
     elif config.dataset == "celeba":
         # a training run never silently swaps CelebA for the 100 offline faces: it asks
@@ -139,7 +141,7 @@ def load_images(config, source: str = "auto", verbose: bool = True) -> ImageFold
             config.data_dir, size, channels, flip=config.flip, max_images=config.max_images, seed=config.seed
         )
     else:
-        raise ValueError(f"{config.dataset!r} is not an image-folder dataset")
+        raise UsageError(f"{config.dataset!r} is not an image-folder dataset")
     if verbose and images.source != "lfw-subset":
         print(f"ganlab: {images.describe()}")
     return images
@@ -156,7 +158,7 @@ def load_training_data(config, source: str = "auto", verbose: bool = True) -> Im
     chosen = np.arange(len(digits.images)) if config.max_images is None else seeded_subset(len(digits.images), config.max_images, config.seed)
     labels = digits.labels[chosen] if config.conditional else None
     if labels is not None and labels.max() >= config.num_classes:
-        raise ValueError(f"the recipe has num_classes={config.num_classes} but the digits' labels go up to {labels.max()}")
+        raise UsageError(f"the recipe has num_classes={config.num_classes} but the digits' labels go up to {labels.max()}")
     return ImageArray(digits.images[chosen], digits.source, flip=config.flip, labels=labels)
 
 
@@ -171,9 +173,9 @@ def ring_of_gaussians(
     inside [-1, 1], the range of everything else in ganlab.
     """
     if num_points <= 0 or modes <= 0:
-        raise ValueError(f"num_points and modes must be positive, got {num_points} and {modes}")
+        raise UsageError(f"num_points and modes must be positive, got {num_points} and {modes}")
     if spread < 0:
-        raise ValueError(f"spread must be zero or more, got {spread}")
+        raise UsageError(f"spread must be zero or more, got {spread}")
     random = np.random.default_rng(seed)
     mode_index = random.integers(0, modes, size=num_points)
     angles = 2 * np.pi * mode_index / modes
@@ -219,18 +221,18 @@ def make_dataset(
 
     images = images if isinstance(images, tf.Tensor) else np.asarray(images)  # a tensor is not copied
     if images.ndim < 2:
-        raise ValueError(
+        raise UsageError(
             f"images must be an array of examples, 4-D (N, H, W, C) for pictures or 2-D "
             f"(N, features) for points, got shape {images.shape}"
         )
     if len(images) < batch_size and drop_remainder:
-        raise ValueError(
+        raise UsageError(
             f"only {len(images)} images for a batch size of {batch_size}: no full batch"
         )
     if skip_epochs and not repeat:
-        raise ValueError("skip_epochs needs repeat=True")
+        raise UsageError("skip_epochs needs repeat=True")
     if labels is not None and len(labels) != len(images):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        raise UsageError(f"{len(images)} images but {len(labels)} labels")
     image_table = tf.constant(images, dtype=tf.uint8 if tf.as_dtype(images.dtype) == tf.uint8 else tf.float32)
     label_table = None if labels is None else tf.constant(np.asarray(labels), dtype=tf.int32)
     indices = tf.data.Dataset.range(len(images))
@@ -252,7 +254,7 @@ def make_dataset(
 def _batches_per_pass(count: int, batch_size: int, drop_remainder: bool, most: int | None) -> int:
     available = steps_per_pass(count, batch_size, drop_remainder)
     if most is not None and not 0 < most <= available:
-        raise ValueError(f"batches_per_pass must be in 1..{available}, got {most}")
+        raise UsageError(f"batches_per_pass must be in 1..{available}, got {most}")
     return available if most is None else most
 
 
@@ -308,14 +310,14 @@ def list_image_files(folder: str | os.PathLike) -> list[str]:
 
     folder = Path(folder)
     if not folder.exists():
-        raise ValueError(f"no image folder at {folder}")
+        raise UsageError(f"no image folder at {folder}")
     if not folder.is_dir():
-        raise ValueError(f"{folder} is a file; give the folder that holds the images")
+        raise UsageError(f"{folder} is a file; give the folder that holds the images")
     files = sorted(
         str(path) for path in folder.rglob("*") if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
     )
     if not files:
-        raise ValueError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+        raise UsageError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
     return files
 
 
@@ -399,16 +401,16 @@ class ImageFolder:
         shuffle_buffer: int = 10_000,
     ):
         if image_size <= 0:
-            raise ValueError(f"image_size must be positive, got {image_size}")
+            raise UsageError(f"image_size must be positive, got {image_size}")
         if channels not in (1, 3):
-            raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB), got {channels}")
+            raise UsageError(f"channels must be 1 (grayscale) or 3 (RGB), got {channels}")
         if crop is not None and not (len(crop) == 4 and crop[0] < crop[2] and crop[1] < crop[3]):
-            raise ValueError(f"crop must be (left, top, right, bottom) with left < right and top < bottom, got {crop}")
+            raise UsageError(f"crop must be (left, top, right, bottom) with left < right and top < bottom, got {crop}")
         self.files = [str(path) for path in files]
         if not self.files:
-            raise ValueError("no image files given")
+            raise UsageError("no image files given")
         if attributes is not None and len(attributes) != len(self.files):
-            raise ValueError(f"{len(self.files)} files but {len(attributes)} rows of attributes")
+            raise UsageError(f"{len(self.files)} files but {len(attributes)} rows of attributes")
         self.image_size, self.channels, self.crop, self.flip = image_size, channels, crop, flip
         self.cache, self.source, self.shuffle_buffer = cache, source, shuffle_buffer
         self.attribute_names = tuple(attribute_names)
@@ -507,7 +509,7 @@ class ImageFolder:
         """The first ``count`` readable images (all by default), float32 in [-1, 1], NHWC,
         without augmentation: for looking at the data and for small datasets."""
         if count is not None and count <= 0:
-            raise ValueError(f"count must be positive, got {count}")
+            raise UsageError(f"count must be positive, got {count}")
         if count is None or self._valid is not None:
             count = len(self) if count is None else min(count, len(self))
         if self._table is not None:
@@ -541,9 +543,9 @@ class ImageFolder:
         if self._table is not None:
             return make_dataset(self._table, batch_size, labels=self.labels, **options)
         if count < batch_size and drop_remainder:
-            raise ValueError(f"only {count} readable images for a batch size of {batch_size}: no full batch")
+            raise UsageError(f"only {count} readable images for a batch size of {batch_size}: no full batch")
         if skip_epochs and not repeat:
-            raise ValueError("skip_epochs needs repeat=True")
+            raise UsageError("skip_epochs needs repeat=True")
         images = self._decoded_images().map(lambda index, image: image)
         if shuffle:
             images = images.shuffle(min(count, self.shuffle_buffer), seed=seed, reshuffle_each_iteration=True)
@@ -582,7 +584,7 @@ def seeded_subset(count: int, max_images: int, seed: int) -> np.ndarray:
     """Indices of a seeded random subset of ``max_images`` of ``count`` items, in their
     original order (all of them when there are no more)."""
     if max_images <= 0:
-        raise ValueError(f"max_images must be positive, got {max_images}")
+        raise UsageError(f"max_images must be positive, got {max_images}")
     if max_images >= count:
         return np.arange(count)
     return np.sort(np.random.default_rng(seed).permutation(count)[:max_images])
@@ -600,11 +602,11 @@ class ImageArray(ImageFolder):
     def __init__(self, images: np.ndarray, source: str, flip: bool = False, labels: np.ndarray | None = None):
         images = np.asarray(images)
         if images.ndim != 4 or images.shape[1] != images.shape[2] or images.shape[3] not in (1, 3):
-            raise ValueError(f"images must be (N, size, size, 1 or 3), got shape {images.shape}")
+            raise UsageError(f"images must be (N, size, size, 1 or 3), got shape {images.shape}")
         if images.dtype != np.uint8 and images.dtype != np.float32:
-            raise ValueError(f"images must be uint8 pixels 0..255 or float32 in [-1, 1], got {images.dtype}")
+            raise UsageError(f"images must be uint8 pixels 0..255 or float32 in [-1, 1], got {images.dtype}")
         if labels is not None and len(labels) != len(images):
-            raise ValueError(f"{len(images)} images but {len(labels)} labels")
+            raise UsageError(f"{len(images)} images but {len(labels)} labels")
         super().__init__([f"{source}[{index}]" for index in range(len(images))], images.shape[1], images.shape[3], flip=flip, source=source)
         self._table = images
         self._valid = np.arange(len(images))
@@ -624,7 +626,7 @@ def load_lfw_faces(image_size: int = 32, channels: int = 1, flip: bool = False, 
     if channels == 3:
         pixels = np.repeat(pixels, 3, axis=-1)
     elif channels != 1:
-        raise ValueError(f"channels must be 1 or 3, got {channels}")
+        raise UsageError(f"channels must be 1 or 3, got {channels}")
     source = "lfw-subset"
     if verbose:
         print(
@@ -643,7 +645,7 @@ CELEBA_MISSING = (
 KAGGLE_SEARCH_DEPTH = 4
 
 
-class CelebANotFound(ValueError):
+class CelebANotFound(UsageError):
     """A run asked for CelebA and no copy of it is here (the message says how to get one)."""
 
 
@@ -700,11 +702,11 @@ def read_celeba_attributes(csv_path: str | os.PathLike, file_names: list[str]) -
         reader = csv.reader(handle)
         header = next(reader, None)
         if not header or header[0] != "image_id":
-            raise ValueError(f"{csv_path} is not a CelebA attribute file (first column must be image_id)")
+            raise UsageError(f"{csv_path} is not a CelebA attribute file (first column must be image_id)")
         rows = {row[0]: row[1:] for row in reader if row}
     missing = [name for name in file_names if name not in rows]
     if missing:
-        raise ValueError(f"{len(missing)} images have no row in {csv_path} (first: {missing[0]})")
+        raise UsageError(f"{len(missing)} images have no row in {csv_path} (first: {missing[0]})")
     values = np.array([[int(value) for value in rows[name]] for name in file_names], dtype=np.int8)
     return values, tuple(header[1:])
 
@@ -737,7 +739,7 @@ def load_celeba(
 
     found = None if offline_requested() and path is None else find_celeba(path)
     if found is None and path is not None:
-        raise ValueError(f"no CelebA images under {path} (expected {CELEBA_IMAGE_FOLDER}/ with .jpg files)")
+        raise UsageError(f"no CelebA images under {path} (expected {CELEBA_IMAGE_FOLDER}/ with .jpg files)")
     if found is None and download and not offline_requested():
         found = find_celeba(download_celeba())
     if found is None and not fallback and not offline_requested():
@@ -769,8 +771,8 @@ def download_celeba() -> str:
     try:
         import kagglehub
     except ImportError as error:
-        raise ValueError("download=True needs kagglehub (pip install kagglehub) and Kaggle credentials") from error
+        raise UsageError("download=True needs kagglehub (pip install kagglehub) and Kaggle credentials") from error
     try:
         return kagglehub.dataset_download(CELEBA_KAGGLE_HANDLE)
     except Exception as error:  # network, credentials, quota: say which, do not dump a trace
-        raise ValueError(f"could not download CelebA with kagglehub: {error}") from error
+        raise UsageError(f"could not download CelebA with kagglehub: {error}") from error

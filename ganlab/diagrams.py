@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganlab.errors import UsageError
+
 # Box colours by role: what flows (data), what learns (network), what is minimised (loss)
 ROLE_COLOURS = {"data": "#eeeeee", "network": "#cfe2f3", "loss": "#f4cccc", "operation": "#fff2cc"}
 
@@ -31,10 +33,10 @@ class Flow:
     def __post_init__(self):
         unknown = {end for start, stop, _ in self.arrows for end in (start, stop)} - set(self.boxes)
         if unknown:
-            raise ValueError(f"arrows name boxes that do not exist: {sorted(unknown)}")
+            raise UsageError(f"arrows name boxes that do not exist: {sorted(unknown)}")
         roles = {role for _, _, role in self.boxes.values()} - set(ROLE_COLOURS)
         if roles:
-            raise ValueError(f"unknown roles {sorted(roles)}; use {sorted(ROLE_COLOURS)}")
+            raise UsageError(f"unknown roles {sorted(roles)}; use {sorted(ROLE_COLOURS)}")
 
     def reaches(self, start: str, goal: str) -> bool:
         """Whether following the arrows from ``start`` leads to ``goal``."""
@@ -271,7 +273,7 @@ def transposed_output_size(input_size: int, kernel_size: int, stride: int, paddi
         return input_size * stride
     if padding == "valid":
         return input_size * stride + max(kernel_size - stride, 0)
-    raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
+    raise UsageError(f"padding must be 'same' or 'valid', got {padding!r}")
 
 
 def overlap_counts(input_size: int, kernel_size: int, stride: int) -> np.ndarray:
@@ -280,7 +282,7 @@ def overlap_counts(input_size: int, kernel_size: int, stride: int) -> np.ndarray
     ``stride`` apart. Where ``kernel_size`` is not a multiple of ``stride`` the counts
     alternate, which in 2-D (the outer product) is a checkerboard (Odena et al. 2016)."""
     if min(input_size, kernel_size, stride) < 1:
-        raise ValueError("sizes and stride must be positive")
+        raise UsageError("sizes and stride must be positive")
     counts = np.zeros(transposed_output_size(input_size, kernel_size, stride, "valid"), dtype=int)
     for position in range(input_size):
         counts[position * stride : position * stride + kernel_size] += 1

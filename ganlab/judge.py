@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ganlab.errors import UsageError
 from ganlab.metrics import class_histogram, frechet_distance, inception_score, kernel_distance, mode_coverage, sharpness
 
 JUDGE_WEIGHTS = "judge.weights.h5"
@@ -79,7 +80,7 @@ def _judge_models(weights_dir=None):
     if folder not in _JUDGE_CACHE:
         path = folder / JUDGE_WEIGHTS
         if not path.exists():
-            raise ValueError(f"no judge weights at {path}; train them with 'python tools/train_judge.py'")
+            raise UsageError(f"no judge weights at {path}; train them with 'python tools/train_judge.py'")
         judge = build_judge()
         judge.load_weights(path)
         both = keras.Model(judge.input, [judge.get_layer(FEATURE_LAYER).output, judge.output])
@@ -100,7 +101,7 @@ def judge_outputs(images, judge=None, batch_size: int = 500) -> tuple[np.ndarray
 
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
-        raise ValueError(f"the MNIST judge takes images of shape (N, 28, 28, 1), got {images.shape}")
+        raise UsageError(f"the MNIST judge takes images of shape (N, 28, 28, 1), got {images.shape}")
     if judge is None:
         both = _judge_models()[1]
     else:
@@ -138,7 +139,7 @@ def score_mnist(images, sample_size: int = SAMPLE_SIZE, include_real: bool = Tru
     """
     images = np.asarray(images, dtype=np.float32)
     if len(images) < sample_size:
-        raise ValueError(f"scores use {sample_size} images so that they compare; got {len(images)}")
+        raise UsageError(f"scores use {sample_size} images so that they compare; got {len(images)}")
     reference_features = _reference_features()
     scores = {"generated": _score_row(images[:sample_size], reference_features, include_kid)}
     if include_real:
@@ -184,7 +185,7 @@ def conditional_accuracy(images, labels) -> float:
     """The judge's accuracy on images that were asked to show ``labels`` (conditional GANs)."""
     labels = np.asarray(labels)
     if len(labels) != len(images):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        raise UsageError(f"{len(images)} images but {len(labels)} labels")
     _, probabilities = judge_outputs(images)
     return float((probabilities.argmax(axis=1) == labels).mean())
 
@@ -194,7 +195,7 @@ def per_class_accuracy(images, labels, num_classes: int = 10) -> np.ndarray:
     class that was not requested). Introduced in book/04_better_losses."""
     labels = np.asarray(labels)
     if len(labels) != len(images):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        raise UsageError(f"{len(images)} images but {len(labels)} labels")
     _, probabilities = judge_outputs(images)
     correct = probabilities.argmax(axis=1) == labels
     return np.array([correct[labels == label].mean() if (labels == label).any() else np.nan for label in range(num_classes)])
@@ -222,10 +223,22 @@ def to_inception_input(images, size: int = 299) -> np.ndarray:
 
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[-1] not in (1, 3):
-        raise ValueError(f"images must be NHWC with 1 or 3 channels, got shape {images.shape}")
+        raise UsageError(f"images must be NHWC with 1 or 3 channels, got shape {images.shape}")
     if images.shape[-1] == 1:
         images = np.repeat(images, 3, axis=-1)
     return tf.image.resize(images, (size, size), method="bilinear").numpy().clip(-1.0, 1.0)
+
+
+def features_in_batches(network, images, batch_size: int = 64, size: int = 299) -> np.ndarray:
+    """``network``'s outputs on ``images`` made ready for it (``to_inception_input``) one
+    batch at a time: 1,000 images at 299x299x3 in float32 are about 1.1 GB at once, a batch
+    of 64 about 69 MB."""
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) == 0:
+        raise UsageError("no images to extract features from")
+    outputs = [np.asarray(network(to_inception_input(images[start : start + batch_size], size), training=False))
+               for start in range(0, len(images), batch_size)]
+    return np.concatenate(outputs)
 
 
 def inception_v3_extractor(batch_size: int = 64):
@@ -247,7 +260,7 @@ def inception_v3_extractor(batch_size: int = 64):
         ) from error
 
     def extract(images):
-        return network.predict(to_inception_input(images), batch_size=batch_size, verbose=0)
+        return features_in_batches(network, images, batch_size=batch_size)
 
     extract.name = "Inception-v3 (ImageNet) pool features"
     return extract

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganlab.errors import UsageError
+
 
 def _pair(start, end) -> tuple[np.ndarray, np.ndarray]:
     start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
     if start.ndim != 1 or start.shape != end.shape:
-        raise ValueError(f"start and end must be two latent vectors of one size, got {start.shape} and {end.shape}")
+        raise UsageError(f"start and end must be two latent vectors of one size, got {start.shape} and {end.shape}")
     return start, end
 
 
@@ -23,10 +25,10 @@ def _positions(steps: int, positions=None) -> np.ndarray:
     if positions is not None:
         positions = np.atleast_1d(np.asarray(positions, dtype=np.float64))
         if positions.ndim != 1 or not len(positions) or positions.min() < 0 or positions.max() > 1:
-            raise ValueError(f"positions must be numbers in [0, 1], got {positions}")
+            raise UsageError(f"positions must be numbers in [0, 1], got {positions}")
         return positions
     if steps < 2:
-        raise ValueError(f"steps must be at least 2, got {steps}")
+        raise UsageError(f"steps must be at least 2, got {steps}")
     return np.linspace(0.0, 1.0, steps)
 
 
@@ -72,7 +74,7 @@ def interpolate(start, end, steps: int = 8, method: str = "slerp", positions=Non
     """``lerp`` or ``slerp`` by name: the explorer's toggle."""
     methods = {"lerp": lerp, "slerp": slerp}
     if method not in methods:
-        raise ValueError(f"method must be one of {sorted(methods)}, got {method!r}")
+        raise UsageError(f"method must be one of {sorted(methods)}, got {method!r}")
     return methods[method](start, end, steps, positions)
 
 
@@ -100,7 +102,7 @@ def walk(origin, direction, distances) -> np.ndarray:
     origin, direction = _pair(origin, direction)
     norm = np.linalg.norm(direction)
     if norm == 0:
-        raise ValueError("the direction is the zero vector")
+        raise UsageError("the direction is the zero vector")
     distances = np.atleast_1d(np.asarray(distances, dtype=np.float64))
     return (origin + distances[:, None] * (direction / norm)).astype(np.float32)
 
@@ -134,9 +136,9 @@ def principal_directions(codes, count: int = 3) -> tuple[np.ndarray, np.ndarray]
     informative once mapped through something the generator learned."""
     codes = np.asarray(codes, dtype=np.float64)
     if codes.ndim != 2 or len(codes) < 2:
-        raise ValueError(f"need at least 2 codes of shape (N, latent_dim), got {codes.shape}")
+        raise UsageError(f"need at least 2 codes of shape (N, latent_dim), got {codes.shape}")
     if not 1 <= count <= codes.shape[1]:
-        raise ValueError(f"count must be between 1 and {codes.shape[1]}, got {count}")
+        raise UsageError(f"count must be between 1 and {codes.shape[1]}, got {count}")
     centred = codes - codes.mean(axis=0)
     if min(centred.shape) > EXACT_SVD_SIZE:
         singular_values, rows = _leading_singular_vectors(centred, count)
@@ -155,9 +157,9 @@ def attribute_vector(codes_with, codes_without) -> np.ndarray:
     attribute. Vector arithmetic on encoded images (White 2016; Larsen et al. 2016)."""
     codes_with, codes_without = np.asarray(codes_with, dtype=np.float64), np.asarray(codes_without, dtype=np.float64)
     if codes_with.ndim != 2 or codes_without.ndim != 2 or codes_with.shape[1] != codes_without.shape[1]:
-        raise ValueError(f"need two sets of codes of one size, got {codes_with.shape} and {codes_without.shape}")
+        raise UsageError(f"need two sets of codes of one size, got {codes_with.shape} and {codes_without.shape}")
     if not len(codes_with) or not len(codes_without):
-        raise ValueError("each set needs at least one code")
+        raise UsageError("each set needs at least one code")
     return (codes_with.mean(axis=0) - codes_without.mean(axis=0)).astype(np.float32)
 
 
@@ -167,7 +169,7 @@ def class_mixture(start_class: int, end_class: int, num_classes: int, steps: int
     conditional generator that reads soft labels (``models.soft_label_generator``)."""
     for name, value in (("start_class", start_class), ("end_class", end_class)):
         if not 0 <= value < num_classes:
-            raise ValueError(f"{name} must be in 0..{num_classes - 1}, got {value}")
+            raise UsageError(f"{name} must be in 0..{num_classes - 1}, got {value}")
     identity = np.eye(num_classes)
     return lerp(identity[start_class], identity[end_class], steps, positions)
 
@@ -178,7 +180,7 @@ def class_path(classes, num_classes: int, steps_between: int = 4) -> np.ndarray:
     itself; ends on the last class's one-hot row."""
     classes = [int(value) for value in classes]
     if len(classes) < 2:
-        raise ValueError(f"need at least two classes to visit, got {classes}")
+        raise UsageError(f"need at least two classes to visit, got {classes}")
     legs = [class_mixture(start, end, num_classes, steps_between + 1)[:-1] for start, end in zip(classes, classes[1:])]
     return np.concatenate(legs + [class_mixture(classes[-1], classes[-1], num_classes, 2)[:1]])
 
@@ -194,9 +196,9 @@ def feature_directions(codes, features, count: int = 3) -> tuple[np.ndarray, np.
     spread is the standard deviation of the codes along it."""
     codes, features = np.asarray(codes, dtype=np.float64), np.asarray(features, dtype=np.float64)
     if codes.ndim != 2 or features.ndim != 2 or len(codes) != len(features):
-        raise ValueError(f"need one feature row per code, got {codes.shape} and {features.shape}")
+        raise UsageError(f"need one feature row per code, got {codes.shape} and {features.shape}")
     if len(codes) <= codes.shape[1]:
-        raise ValueError(f"need more codes than latent dimensions ({codes.shape[1]}), got {len(codes)}")
+        raise UsageError(f"need more codes than latent dimensions ({codes.shape[1]}), got {len(codes)}")
     feature_rows, _ = principal_directions(features, count)
     coordinates = (features - features.mean(axis=0)) @ feature_rows.T.astype(np.float64)
     coordinates /= coordinates.std(axis=0)
@@ -214,15 +216,15 @@ def balanced_attribute_vector(codes, scores, groups, share: float = 0.2) -> np.n
     ink than a 1) drags the vector towards one group: "bold" would partly mean "a 0"."""
     codes, scores, groups = np.asarray(codes, dtype=np.float64), np.asarray(scores, dtype=np.float64), np.asarray(groups)
     if codes.ndim != 2 or not len(codes) == len(scores) == len(groups):
-        raise ValueError(f"need one score and one group per code, got {codes.shape}, {scores.shape}, {groups.shape}")
+        raise UsageError(f"need one score and one group per code, got {codes.shape}, {scores.shape}, {groups.shape}")
     if not 0 < share <= 0.5:
-        raise ValueError(f"share must be in (0, 0.5], got {share}")
+        raise UsageError(f"share must be in (0, 0.5], got {share}")
     differences = []
     for group in np.unique(groups):
         members = np.flatnonzero(groups == group)
         count = int(len(members) * share)
         if count < 1:
-            raise ValueError(f"group {group!r} has too few codes ({len(members)}) for a share of {share}")
+            raise UsageError(f"group {group!r} has too few codes ({len(members)}) for a share of {share}")
         ranked = members[np.argsort(scores[members], kind="stable")]
         differences.append(codes[ranked[-count:]].mean(axis=0) - codes[ranked[:count]].mean(axis=0))
     return np.mean(differences, axis=0).astype(np.float32)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from keras import ops
 
+from ganlab.errors import UsageError
+
 
 def _flat(logits):
     return ops.reshape(ops.convert_to_tensor(logits, dtype="float32"), (-1,))
@@ -31,7 +33,7 @@ def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing: float 
     discriminator from becoming over-confident on real data.
     """
     if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+        raise UsageError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
     real_loss = sigmoid_cross_entropy(real_logits, 1.0 - label_smoothing)
     fake_loss = sigmoid_cross_entropy(fake_logits, 0.0)
     return real_loss + fake_loss
@@ -87,7 +89,7 @@ def least_squares_discriminator_loss(real_scores, fake_scores, label_smoothing: 
     ``label_smoothing`` lowers the real target to ``1 - label_smoothing``.
     """
     if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+        raise UsageError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
     real_target = 1.0 - label_smoothing
     return 0.5 * ops.mean(ops.square(_flat(real_scores) - real_target)) + 0.5 * ops.mean(ops.square(_flat(fake_scores)))
 
@@ -236,7 +238,7 @@ RECONSTRUCTION_LOSSES = {
 
 def _lookup(table: dict, name: str, kind: str):
     if name not in table:
-        raise ValueError(f"unknown {kind} {name!r}; choose from {sorted(table)}")
+        raise UsageError(f"unknown {kind} {name!r}; choose from {sorted(table)}")
     return table[name]
 
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ganlab.errors import UsageError
+
 
 def _as_activations(activations, name: str) -> np.ndarray:
     activations = np.asarray(activations, dtype=np.float64)
     if activations.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (images, features), got shape {activations.shape}")
+        raise UsageError(f"{name} must be 2-D (images, features), got shape {activations.shape}")
     if len(activations) < 2:
-        raise ValueError(f"{name} needs at least 2 rows to estimate a covariance, got {len(activations)}")
+        raise UsageError(f"{name} needs at least 2 rows to estimate a covariance, got {len(activations)}")
     return activations
 
 
@@ -36,7 +38,7 @@ def frechet_distance(activations_a, activations_b) -> float:
     a = _as_activations(activations_a, "activations_a")
     b = _as_activations(activations_b, "activations_b")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature sizes differ: {a.shape[1]} and {b.shape[1]}")
+        raise UsageError(f"feature sizes differ: {a.shape[1]} and {b.shape[1]}")
     mean_difference = a.mean(axis=0) - b.mean(axis=0)
     covariance_a = np.atleast_2d(np.cov(a, rowvar=False))
     covariance_b = np.atleast_2d(np.cov(b, rowvar=False))
@@ -68,7 +70,7 @@ def kernel_distance(activations_a, activations_b, subset_size: int = 1000, num_s
     a = _as_activations(activations_a, "activations_a")
     b = _as_activations(activations_b, "activations_b")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"feature sizes differ: {a.shape[1]} and {b.shape[1]}")
+        raise UsageError(f"feature sizes differ: {a.shape[1]} and {b.shape[1]}")
     size = min(subset_size, len(a), len(b))
     if size >= len(a) and size >= len(b):
         num_subsets = 1
@@ -121,11 +123,11 @@ def inception_score(probabilities, splits: int = 1, epsilon: float = 1e-12) -> t
     """
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.ndim != 2:
-        raise ValueError(f"probabilities must be 2-D (images, classes), got shape {probabilities.shape}")
+        raise UsageError(f"probabilities must be 2-D (images, classes), got shape {probabilities.shape}")
     if np.any(probabilities < 0) or not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4):
-        raise ValueError("each row of probabilities must be a distribution (non-negative, summing to 1)")
+        raise UsageError("each row of probabilities must be a distribution (non-negative, summing to 1)")
     if not 1 <= splits <= len(probabilities):
-        raise ValueError(f"splits must be between 1 and the number of images, got {splits}")
+        raise UsageError(f"splits must be between 1 and the number of images, got {splits}")
     scores = []
     for part in np.array_split(probabilities, splits):
         marginal = part.mean(axis=0, keepdims=True)
@@ -158,7 +160,7 @@ def jensen_shannon_divergence(p, q) -> float:
     """
     p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
     if p.shape != q.shape or p.ndim != 1 or p.sum() <= 0 or q.sum() <= 0 or (p < 0).any() or (q < 0).any():
-        raise ValueError("p and q must be non-negative 1-D histograms of the same length with some mass")
+        raise UsageError("p and q must be non-negative 1-D histograms of the same length with some mass")
     p, q = p / p.sum(), q / q.sum()
     middle = (p + q) / 2
 
@@ -175,7 +177,7 @@ def wasserstein_1d(samples_a, samples_b) -> float:
     distributions even when they do not overlap. Introduced in book/04_better_losses."""
     a, b = np.sort(np.asarray(samples_a, dtype=np.float64)), np.sort(np.asarray(samples_b, dtype=np.float64))
     if a.shape != b.shape or a.ndim != 1 or a.size == 0:
-        raise ValueError("samples must be 1-D and of the same, non-zero size")
+        raise UsageError("samples must be 1-D and of the same, non-zero size")
     return float(np.mean(np.abs(a - b)))
 
 
@@ -189,7 +191,7 @@ def ring_coverage(points, modes: int = 8, radius: float = 0.8, tolerance: float 
     """
     points = np.asarray(points, dtype=np.float64)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-        raise ValueError(f"points must have shape (N, 2) with N > 0, got {points.shape}")
+        raise UsageError(f"points must have shape (N, 2) with N > 0, got {points.shape}")
     angles = 2 * np.pi * np.arange(modes) / modes
     centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     distances = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=2)
@@ -210,7 +212,7 @@ def checkerboard_energy(images: np.ndarray) -> float:
     """
     images = np.asarray(images, dtype=np.float64)
     if images.ndim != 4 or images.shape[1] % 2 or images.shape[2] % 2:
-        raise ValueError(f"need (N, H, W, C) images with even H and W, got shape {images.shape}")
+        raise UsageError(f"need (N, H, W, C) images with even H and W, got shape {images.shape}")
     centred = images - images.mean(axis=(1, 2), keepdims=True)
     power = np.abs(np.fft.fft2(centred, axes=(1, 2))) ** 2
     half_height, half_width = images.shape[1] // 2, images.shape[2] // 2
@@ -228,11 +230,11 @@ def nearest_neighbours(images: np.ndarray, references: np.ndarray, exclude_self:
     images = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
     references = np.asarray(references, dtype=np.float64).reshape(len(references), -1)
     if images.shape[1] != references.shape[1]:
-        raise ValueError(f"images and references differ in size: {images.shape[1]} vs {references.shape[1]} values")
+        raise UsageError(f"images and references differ in size: {images.shape[1]} vs {references.shape[1]} values")
     squared = (images**2).sum(1)[:, None] - 2 * images @ references.T + (references**2).sum(1)[None, :]
     if exclude_self:
         if len(images) != len(references):
-            raise ValueError("exclude_self needs the images and references to be the same set")
+            raise UsageError("exclude_self needs the images and references to be the same set")
         np.fill_diagonal(squared, np.inf)
     nearest = squared.argmin(axis=1)
     distances = np.sqrt(np.maximum(squared[np.arange(len(images)), nearest], 0.0) / images.shape[1])
@@ -244,7 +246,7 @@ def mean_pairwise_distance(images: np.ndarray) -> float:
     when a generator collapses onto few outputs. Introduced in book/03_faces."""
     images = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
     if len(images) < 2:
-        raise ValueError("need at least two images")
+        raise UsageError("need at least two images")
     squared = (images**2).sum(1)[:, None] - 2 * images @ images.T + (images**2).sum(1)[None, :]
     pairs = np.sqrt(np.maximum(squared, 0.0) / images.shape[1])[np.triu_indices(len(images), k=1)]
     return float(pairs.mean())
@@ -257,7 +259,7 @@ def sharpness(images: np.ndarray) -> float:
     real images' value, since noise scores high too."""
     images = np.asarray(images, dtype=np.float64)
     if images.ndim != 4 or images.shape[1] < 3 or images.shape[2] < 3:
-        raise ValueError(f"need (N, H, W, C) images at least 3x3, got shape {images.shape}")
+        raise UsageError(f"need (N, H, W, C) images at least 3x3, got shape {images.shape}")
     laplacian = (images[:, :-2, 1:-1] + images[:, 2:, 1:-1] + images[:, 1:-1, :-2] + images[:, 1:-1, 2:]
                  - 4 * images[:, 1:-1, 1:-1])
     return float(laplacian.var(axis=(1, 2)).mean())
@@ -296,5 +298,5 @@ def ink(images) -> np.ndarray:
     1 (white), for images in [-1, 1]. Bold digits use more (book/06_latent_space)."""
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4:
-        raise ValueError(f"images must be NHWC, got shape {images.shape}")
+        raise UsageError(f"images must be NHWC, got shape {images.shape}")
     return ((np.clip(images, -1.0, 1.0) + 1.0) / 2.0).mean(axis=(1, 2, 3))

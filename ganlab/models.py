@@ -13,6 +13,8 @@ import contextlib
 import keras
 from keras import layers
 
+from ganlab.errors import UsageError
+
 # Each builder's output layer computes in float32 whatever the dtype policy: under mixed
 # precision (``precision``) the losses, the sigmoid and the VAE's sampling then read
 # float32 numbers, the placement Keras' mixed-precision guide recommends. Under the
@@ -30,7 +32,7 @@ def precision(policy: str):
     try:
         keras.config.set_dtype_policy(policy)
     except ValueError as error:
-        raise ValueError(f"unknown precision {policy!r}: {error}") from error
+        raise UsageError(f"unknown precision {policy!r}: {error}") from error
     try:
         yield
     finally:
@@ -57,7 +59,7 @@ def _upsample(x, filters, kernel_size, stride, upsampling, name, activation=None
         x = layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_resize")(x)
         return layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, activation=activation, name=name, dtype=dtype)(x)
     if upsampling not in ("transpose", "resize"):
-        raise ValueError(f"upsampling must be 'transpose' or 'resize', got {upsampling!r}")
+        raise UsageError(f"upsampling must be 'transpose' or 'resize', got {upsampling!r}")
     return layers.Conv2DTranspose(
         filters, kernel_size, strides=stride, padding="same", use_bias=False, activation=activation, name=name, dtype=dtype
     )(x)
@@ -72,9 +74,9 @@ def _generator_body(latent, image_shape, widths, kernel_size, upsampling="transp
     it changes nothing."""
     height, width, channels = image_shape
     if height != width:
-        raise ValueError(f"square images only, got {image_shape}")
+        raise UsageError(f"square images only, got {image_shape}")
     if not widths:
-        raise ValueError("widths needs at least one entry")
+        raise UsageError("widths needs at least one entry")
     upsamplings = count_upsamplings(height, max_upsamplings=len(widths))
     start_size = height // 2**upsamplings
     strides = [1] * (len(widths) - upsamplings) + [2] * upsamplings
@@ -137,7 +139,7 @@ def conditional_generator(
     elif conditioning == "embedding":
         latent = layers.Multiply(name="noise_times_label")([noise, layers.Embedding(num_classes, latent_dim, name="label_embedding")(label)])
     else:
-        raise ValueError(f"conditioning must be 'one_hot' or 'embedding', got {conditioning!r}")
+        raise UsageError(f"conditioning must be 'one_hot' or 'embedding', got {conditioning!r}")
     image = _generator_body(latent, image_shape, widths, kernel_size, upsampling)
     return keras.Model([noise, label], image, name=name)
 
@@ -146,7 +148,7 @@ def _discriminator_body(x, widths, kernel_size, dropout, batch_norm, with_featur
     """Stride-2 convolutions, flattened. ``with_features`` also returns the last block's
     activations before dropout, flattened (the VAE-GAN's learned similarity)."""
     if not widths:
-        raise ValueError("widths needs at least one entry")
+        raise UsageError("widths needs at least one entry")
     for index, filters in enumerate(widths, start=1):
         x = layers.Conv2D(filters, kernel_size, strides=2, padding="same", name=f"down{index}")(x)
         if batch_norm:
@@ -191,7 +193,7 @@ def dcgan_discriminator(
     measures reconstructions (book/05_vae_and_vaegan).
     """
     if num_classes and features:
-        raise ValueError("a discriminator returns class logits (ACGAN) or features (VAE-GAN), not both")
+        raise UsageError("a discriminator returns class logits (ACGAN) or features (VAE-GAN), not both")
     image = keras.Input(shape=tuple(image_shape), name="image")
     if features:
         flat, activations = _discriminator_body(image, widths, kernel_size, dropout, batch_norm, with_features=True)
@@ -219,7 +221,7 @@ def conv_encoder(
     that any real number is valid: the sampling layer takes ``exp(log_variance / 2)``.
     """
     if latent_dim <= 0:
-        raise ValueError(f"latent_dim must be positive, got {latent_dim}")
+        raise UsageError(f"latent_dim must be positive, got {latent_dim}")
     image = keras.Input(shape=tuple(image_shape), name="image")
     flat = _discriminator_body(image, widths, kernel_size, dropout=0.0, batch_norm=False)
     mean = layers.Dense(latent_dim, name="mean", dtype=OUTPUT_DTYPE)(flat)
@@ -266,7 +268,7 @@ def mlp_generator(
     ``output_shape=(2,)`` and ``output_activation=None`` it draws points in the plane.
     """
     if not widths:
-        raise ValueError("widths needs at least one entry")
+        raise UsageError("widths needs at least one entry")
     noise = keras.Input(shape=(latent_dim,), name="noise")
     x = noise
     for index, units in enumerate(widths, start=1):
@@ -293,7 +295,7 @@ def mlp_discriminator(
     critic from memorising the few thousand real digits it sees.
     """
     if not widths:
-        raise ValueError("widths needs at least one entry")
+        raise UsageError("widths needs at least one entry")
     inputs = keras.Input(shape=tuple(input_shape), name="image" if len(input_shape) > 1 else "point")
     x = layers.Flatten(name="flatten")(inputs) if len(input_shape) > 1 else inputs
     for index, units in enumerate(widths, start=1):
@@ -318,9 +320,9 @@ def apply_in_batches(model: keras.Model, inputs, batch_size: int = 256):
     several = isinstance(inputs, (list, tuple))
     arrays = [np.asarray(part) for part in inputs] if several else [np.asarray(inputs)]
     if batch_size <= 0:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
+        raise UsageError(f"batch_size must be positive, got {batch_size}")
     if len({len(array) for array in arrays}) != 1:
-        raise ValueError(f"inputs of different lengths: {[len(array) for array in arrays]}")
+        raise UsageError(f"inputs of different lengths: {[len(array) for array in arrays]}")
     pieces = []
     for start in range(0, len(arrays[0]), batch_size):
         chunk = [array[start : start + batch_size] for array in arrays]
@@ -330,7 +332,7 @@ def apply_in_batches(model: keras.Model, inputs, batch_size: int = 256):
         else:
             pieces.append(keras.ops.convert_to_numpy(outputs))
     if not pieces:
-        raise ValueError("no inputs")
+        raise UsageError("no inputs")
     if isinstance(pieces[0], list):
         return [np.concatenate(parts) for parts in zip(*pieces)]
     return np.concatenate(pieces)
@@ -366,7 +368,7 @@ def soft_label_generator(generator: keras.Model) -> keras.Model:
         return generator
     num_classes = num_classes_of(generator)
     if num_classes is None:
-        raise ValueError(f"{generator.name} is unconditional: it has no class input to mix")
+        raise UsageError(f"{generator.name} is unconditional: it has no class input to mix")
     noise = keras.Input(shape=(latent_size_of(generator),), name="noise")
     class_weights = keras.Input(shape=(num_classes,), name="class_weights")
     names = [layer.name for layer in generator.layers]

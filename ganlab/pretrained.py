@@ -22,6 +22,7 @@ import numpy as np
 
 from ganlab import files
 from ganlab.config import Recipe
+from ganlab.errors import UsageError
 
 NAMES = ("dcgan-mnist", "acgan-mnist", "vae-mnist")
 FOLDER = Path(__file__).resolve().parent / "assets" / "pretrained"
@@ -37,10 +38,10 @@ def names() -> list[str]:
 
 def _folder(name: str, folder: str | Path | None = None) -> Path:
     if name not in NAMES:
-        raise ValueError(f"no pretrained generator {name!r}; choose one of {', '.join(NAMES)}")
+        raise UsageError(f"no pretrained generator {name!r}; choose one of {', '.join(NAMES)}")
     path = Path(folder or FOLDER) / name
     if not (path / CONFIG_FILE).exists():
-        raise ValueError(f"the pretrained {name!r} is missing from {path.parent}; `python tools/export_pretrained.py` makes it")
+        raise UsageError(f"the pretrained {name!r} is missing from {path.parent}; `python tools/export_pretrained.py` makes it")
     return path
 
 
@@ -76,7 +77,7 @@ def load(name: str, folder: str | Path | None = None):
 def load_encoder(name: str, folder: str | Path | None = None):
     """The encoder of a pretrained autoencoder (``vae-mnist``)."""
     if not config(name, folder).autoencoder:
-        raise ValueError(f"{name!r} is a GAN: it has no encoder; try vae-mnist")
+        raise UsageError(f"{name!r} is a GAN: it has no encoder; try vae-mnist")
     return _load_network(name, "encoder", folder)
 
 
@@ -112,8 +113,8 @@ def set_weights_from_file(network, path: str | Path) -> None:
     with np.load(path, allow_pickle=False) as saved:
         arrays = [saved[key] for key in sorted(saved.files)]
     if len(arrays) != len(network.weights):
-        raise ValueError(f"{path} holds {len(arrays)} weights, {network.name} has {len(network.weights)}")
+        raise UsageError(f"{path} holds {len(arrays)} weights, {network.name} has {len(network.weights)}")
     for weight, array in zip(network.weights, arrays):
         if tuple(weight.shape) != array.shape:
-            raise ValueError(f"{path}: {weight.path} should be {tuple(weight.shape)}, the file has {array.shape}")
+            raise UsageError(f"{path}: {weight.path} should be {tuple(weight.shape)}, the file has {array.shape}")
     network.set_weights([array.astype(np.float32) for array in arrays])

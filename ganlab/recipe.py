@@ -340,7 +340,7 @@ def _parse_value(kind: str, raw: str):
         return tuple(int(part) for part in raw.replace("(", "").replace(")", "").split(",") if part.strip())
     if kind.startswith("bool"):
         if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError(raw)
+            raise UsageError(raw)
         return raw.lower() in ("true", "1", "yes")
     if kind.startswith("int"):
         return int(raw)

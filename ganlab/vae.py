@@ -21,6 +21,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from ganlab import gans, losses, models
+from ganlab.errors import UsageError
 
 
 @keras.saving.register_keras_serializable(package="ganlab")
@@ -66,13 +67,13 @@ def _built_sampler(seed: int | None, latent_dim: int) -> GaussianSampling:
 def _check_pair(encoder: keras.Model, decoder: keras.Model) -> tuple[int, tuple]:
     """The latent size and the image shape that an encoder and a decoder agree on."""
     if len(encoder.outputs) != 2:
-        raise ValueError("the encoder must return [mean, log_variance]; see models.conv_encoder")
+        raise UsageError("the encoder must return [mean, log_variance]; see models.conv_encoder")
     latent_dim = int(encoder.outputs[0].shape[-1])
     if models.latent_size_of(decoder) != latent_dim:
-        raise ValueError(f"the encoder makes {latent_dim}-dimensional codes but the decoder takes {models.latent_size_of(decoder)}")
+        raise UsageError(f"the encoder makes {latent_dim}-dimensional codes but the decoder takes {models.latent_size_of(decoder)}")
     image_shape = tuple(int(size) for size in decoder.output_shape[1:])
     if tuple(encoder.inputs[0].shape[1:]) != image_shape:
-        raise ValueError(f"the decoder makes images of shape {image_shape} but the encoder reads {tuple(encoder.inputs[0].shape[1:])}")
+        raise UsageError(f"the decoder makes images of shape {image_shape} but the encoder reads {tuple(encoder.inputs[0].shape[1:])}")
     return latent_dim, image_shape
 
 
@@ -134,7 +135,7 @@ class VAE(gans.SeededTrainer, Codes, keras.Model):
         weight (beta in a beta-VAE: above 1 trades reconstructions for a smoother latent
         space)."""
         if kl_weight < 0:
-            raise ValueError(f"kl_weight must be zero or more, got {kl_weight}")
+            raise UsageError(f"kl_weight must be zero or more, got {kl_weight}")
         super().compile(optimizer=optimizer, **kwargs)
         self.reconstruction_loss = reconstruction_loss
         self.kl_weight = float(kl_weight)
@@ -207,7 +208,7 @@ class VAEGAN(Codes, gans.GAN):
 
     def __init__(self, encoder: keras.Model, generator: keras.Model, discriminator: keras.Model, seed: int | None = None, **kwargs):
         if len(discriminator.outputs) != 2:
-            raise ValueError("a VAE-GAN discriminator returns [logit, features]; use dcgan_discriminator(features=True)")
+            raise UsageError("a VAE-GAN discriminator returns [logit, features]; use dcgan_discriminator(features=True)")
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         _check_pair(encoder, generator)
         self.encoder = encoder
@@ -235,9 +236,9 @@ class VAEGAN(Codes, gans.GAN):
         loss, ``feature_weight`` (gamma in the paper) the feature reconstruction in the
         decoder's, against its GAN loss. ``label_smoothing`` as in the GAN."""
         if kl_weight < 0 or feature_weight < 0:
-            raise ValueError("kl_weight and feature_weight must be zero or more")
+            raise UsageError("kl_weight and feature_weight must be zero or more")
         if not 0.0 <= label_smoothing < 1.0:
-            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+            raise UsageError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         super().compile(d_optimizer, g_optimizer, **kwargs)
         self.e_optimizer = e_optimizer
         self.kl_weight = float(kl_weight)
@@ -311,7 +312,7 @@ def encode(encoder: keras.Model, images: np.ndarray, batch_size: int = 256) -> n
     images = np.asarray(images, dtype="float32")
     expected = tuple(encoder.inputs[0].shape[1:])
     if images.ndim != 4 or images.shape[1:] != expected:
-        raise ValueError(f"the encoder reads images of shape (N, {', '.join(map(str, expected))}), got {images.shape}")
+        raise UsageError(f"the encoder reads images of shape (N, {', '.join(map(str, expected))}), got {images.shape}")
     mean, _ = models.apply_in_batches(encoder, images, batch_size)
     return mean
 
@@ -321,7 +322,7 @@ def decode(decoder: keras.Model, latents: np.ndarray, batch_size: int = 256) -> 
     latents = np.asarray(latents, dtype="float32")
     latent_dim = models.latent_size_of(decoder)
     if latents.ndim != 2 or latents.shape[1] != latent_dim:
-        raise ValueError(f"the decoder takes codes of shape (N, {latent_dim}), got {latents.shape}")
+        raise UsageError(f"the decoder takes codes of shape (N, {latent_dim}), got {latents.shape}")
     return np.clip(models.apply_in_batches(decoder, latents, batch_size).astype("float32"), -1.0, 1.0)
 
 
@@ -350,9 +351,9 @@ def latent_grid(size: int = 15, extent: float = 0.95) -> np.ndarray:
     from statistics import NormalDist
 
     if size < 2:
-        raise ValueError(f"size must be at least 2, got {size}")
+        raise UsageError(f"size must be at least 2, got {size}")
     if not 0.5 < extent < 1.0:
-        raise ValueError(f"extent must be in (0.5, 1), got {extent}")
+        raise UsageError(f"extent must be in (0.5, 1), got {extent}")
     quantiles = np.array([NormalDist().inv_cdf(p) for p in np.linspace(1.0 - extent, extent, size)], dtype="float32")
     rows, columns = np.meshgrid(quantiles[::-1], quantiles, indexing="ij")
     return np.stack([columns.ravel(), rows.ravel()], axis=1)

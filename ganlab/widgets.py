@@ -29,6 +29,7 @@ import ipywidgets
 import numpy as np
 
 from ganlab import gans, latent, models, viz
+from ganlab.errors import UsageError
 
 
 def png_bytes(images: np.ndarray, columns: int | None = None, scale: int = 1) -> bytes:
@@ -48,7 +49,7 @@ def slider_html(frame_sets: dict[str, list[bytes]], positions: list[str], title:
     Its element id comes from the frames' content, so the same frames give the same HTML."""
     names = list(frame_sets)
     if not names or any(len(frames) != len(positions) for frames in frame_sets.values()):
-        raise ValueError("every frame set needs one frame per position")
+        raise UsageError("every frame set needs one frame per position")
     uris = {name: [f"data:image/png;base64,{base64.b64encode(frame).decode()}" for frame in frames] for name, frames in frame_sets.items()}
     digest = hashlib.sha1(json.dumps(uris, sort_keys=True).encode()).hexdigest()[:12]
     element_id = f"ganlab-slider-{digest}"
@@ -94,7 +95,7 @@ class Explorer(ipywidgets.VBox):
 
     def __init__(self, generator, controls: list, scale: int = 5, frames: int = 17):
         if frames < 2:
-            raise ValueError(f"frames must be at least 2, got {frames}")
+            raise UsageError(f"frames must be at least 2, got {frames}")
         self.generator, self.scale, self.frames = generator, scale, frames
         self.picture = ipywidgets.Image(format="png")
         self.images: np.ndarray | None = None
@@ -140,7 +141,7 @@ def _endpoint(value, latent_dim: int) -> np.ndarray:
         return gans.latent_vectors(1, latent_dim, int(value))[0]
     vector = np.asarray(value, dtype=np.float32)
     if vector.shape != (latent_dim,):
-        raise ValueError(f"an endpoint is a seed or a latent vector of size {latent_dim}, got shape {vector.shape}")
+        raise UsageError(f"an endpoint is a seed or a latent vector of size {latent_dim}, got shape {vector.shape}")
     return vector
 
 
@@ -162,7 +163,7 @@ class InterpolationExplorer(Explorer):
 
     def __init__(self, generator, start=0, end=1, method: str = "slerp", label: int | None = None, frames: int = 17, scale: int = 5):
         if method not in latent.METHODS:
-            raise ValueError(f"method must be one of {latent.METHODS}, got {method!r}")
+            raise UsageError(f"method must be one of {latent.METHODS}, got {method!r}")
         self.latent_dim = models.latent_size_of(generator)
         # gans.decode_latents checks the label against the generator at the first redraw
         self.label = label if label is not None or models.num_classes_of(generator) is None else 0
@@ -208,7 +209,7 @@ class ClassExplorer(Explorer):
     def __init__(self, generator, start_class: int = 0, end_class: int = 9, seed: int = 0, count: int = 5, frames: int = 11, scale: int = 4):
         self.num_classes = models.num_classes_of(generator)
         if self.num_classes is None:
-            raise ValueError(f"{generator.name} is unconditional: class interpolation needs a conditional generator (cgan, acgan)")
+            raise UsageError(f"{generator.name} is unconditional: class interpolation needs a conditional generator (cgan, acgan)")
         latent.class_mixture(start_class, end_class, self.num_classes, 2)  # checks the classes
         self.latent_dim, self.count = models.latent_size_of(generator), count
         self.position = _position_slider(frames)
@@ -248,7 +249,7 @@ class DirectionExplorer(Explorer):
         self.latent_dim = models.latent_size_of(generator)
         self.directions = np.asarray(directions, dtype=np.float32)
         if self.directions.ndim != 2 or self.directions.shape[1] != self.latent_dim:
-            raise ValueError(f"directions must be rows of size {self.latent_dim}, got shape {self.directions.shape}")
+            raise UsageError(f"directions must be rows of size {self.latent_dim}, got shape {self.directions.shape}")
         self.spreads = np.ones(len(self.directions), np.float32) if spreads is None else np.asarray(spreads, np.float32)
         if isinstance(origin, (int, np.integer)):
             self.origin = gans.latent_vectors(count, self.latent_dim, int(origin))

@@ -241,7 +241,7 @@ def test_show_source_renders_the_package_code_highlighted():
     assert listing.caption.startswith("ganlab/gans/gan.py, lines ") and listing.caption.endswith("ganlab.gans.GAN.train_step")
     markup = listing._repr_html_()
     assert "<span style=" in markup and "train_step" in markup  # highlighted with inline styles
-    assert repr(listing).startswith("# ganlab/gans.py")
+    assert repr(listing).startswith("# ganlab/gans/gan.py")
     assert book.show_source("ganlab.losses").code.startswith('"""')  # a whole module works too
     both = book.show_source("ganlab.losses.minimax_discriminator_loss", "ganlab.losses.nonsaturating_generator_loss")
     assert both._repr_html_().count("ganlab-source") == 2 and "def nonsaturating_generator_loss" in repr(both)

@@ -94,6 +94,7 @@ def test_presets_lists_the_recipes(capsys):
         (["train", "dcgan-lfw", "--dataset", "folder", "--out", "{tmp}/x"], "dataset 'folder' needs data_dir"),
         (["train", "dcgan-lfw", "--dataset", "folder", "--data-dir", "{tmp}/nothing", "--out", "{tmp}/x"], "no image folder at"),
         (["train", "dcgan-mnist", "--set", "kl_weight=2", "--out", "{tmp}/x"], "a 'gan' recipe has no field kl_weight"),
+        (["train", "dcgan-mnist", "--download", "--out", "{tmp}/x"], "for the CelebA presets (dcgan-celeba, vae-celeba, vaegan-celeba)"),
         (["train", "wgan-gp-mnist", "--set", "label_smoothing=0.1", "--out", "{tmp}/x"], "a 'wgan' recipe has no field label_smoothing"),
         (["train", "dcgan-mnist", "--set", "batch_size=lots", "--out", "{tmp}/x"], "--set batch_size: 'lots' is not a valid int"),
         (["train", "dcgan-mnist", "--set", "label_smoothing=2", "--out", "{tmp}/x"], "label_smoothing must be in [0, 1)"),
@@ -126,6 +127,40 @@ def test_set_changes_any_recipe_field_and_the_run_records_and_draws_with_it(tmp_
     # sampled on the noise it trained on, and resumed by the same command
     np.testing.assert_array_equal(runs.sample(out, 4, seed=1), gans.generate_images(runs.load_generator(out), 4, seed=1, distribution="uniform"))
     assert cli.main(["train", "dcgan-mnist", "--epochs", "1", *TINY, *assignments, "--out", str(out), "--quiet"]) == 0
+
+
+FAILING_INSIDE_A_LIBRARY = """
+import sys
+from ganlab import cli, runs
+
+def sample(*args, **kwargs):
+    raise ValueError("Input 0 of layer 'generator' is incompatible with the layer")  # as Keras words it
+
+runs.sample = sample
+sys.exit(cli.main(["sample", sys.argv[1], "--n", "2", "--out", sys.argv[2]]))
+"""
+
+
+@pytest.mark.slow
+def test_an_error_inside_a_library_keeps_its_traceback_and_exits_1(tmp_path, trained_run):
+    # before, every ValueError anywhere became "bad input", exit 2, its traceback dropped
+    environment = dict(os.environ, GANLAB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    finished = subprocess.run([sys.executable, "-c", FAILING_INSIDE_A_LIBRARY, str(trained_run), str(tmp_path / "s.npz")],
+                              capture_output=True, text=True, env=environment, timeout=300)
+    assert finished.returncode == 1
+    assert "Traceback (most recent call last)" in finished.stderr and "is incompatible with the layer" in finished.stderr
+    assert "ganlab: error:" not in finished.stderr
+
+
+def test_only_ganlabs_own_usage_errors_are_one_line(monkeypatch, capsys):
+    from ganlab import errors
+
+    assert issubclass(errors.UsageError, ValueError)  # callers that catch ValueError keep working
+    monkeypatch.setattr(cli, "_presets", lambda args: (_ for _ in ()).throw(errors.UsageError("a usage error")))
+    assert run_cli_here(capsys, "presets").returncode == 2
+    monkeypatch.setattr(cli, "_presets", lambda args: (_ for _ in ()).throw(ValueError("from inside Keras")))
+    with pytest.raises(ValueError, match="from inside Keras"):
+        cli.main(["presets"])
 
 
 def test_a_bad_recipe_is_refused_before_tensorflow_starts(tmp_path):

@@ -85,3 +85,24 @@ def test_conditional_accuracy_checks_labels(held_out):
         judge.conditional_accuracy(images, labels[:5])
     with pytest.raises(ValueError, match="28, 28, 1"):
         judge.judge_outputs(np.zeros((2, 32, 32, 3)))
+
+
+def test_inception_features_resize_one_batch_at_a_time(monkeypatch):
+    # before, the extractor resized all images to 299x299 at once (1,000 are about 1.1 GB)
+    images = np.random.default_rng(0).uniform(-1, 1, (10, 8, 8, 1)).astype("float32")
+    resized_counts = []
+    original = judge.to_inception_input
+
+    def spy(batch, size=299):
+        resized_counts.append(len(batch))
+        return original(batch, size)
+
+    def network(batch, training=False):  # stands in for Inception-v3: a mean per channel
+        return np.asarray(batch).mean(axis=(1, 2))
+
+    monkeypatch.setattr(judge, "to_inception_input", spy)
+    features = judge.features_in_batches(network, images, batch_size=4, size=16)
+    assert resized_counts == [4, 4, 2]
+    np.testing.assert_allclose(features, network(original(images, 16)), rtol=1e-6)
+    with pytest.raises(ValueError, match="no images"):
+        judge.features_in_batches(network, images[:0], batch_size=4, size=16)

@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 import ganlab
+from ganlab.errors import UsageError
 
 QUICK_VARIABLE = "GANLAB_QUICK"
 RUNS_VARIABLE = "GANLAB_RUNS_DIR"
@@ -93,7 +94,7 @@ class Settings:
         dataset of ``dataset_size``: a budget in images seen, so that the 60,000 digits
         of an online run take as long as the 5,000 offline ones, not twelve times longer."""
         if dataset_size <= 0:
-            raise ValueError(f"dataset_size must be positive, got {dataset_size}")
+            raise UsageError(f"dataset_size must be positive, got {dataset_size}")
         return quick if self.quick else max(1, round(images * self.scale / dataset_size))
 
     def describe(self) -> str:
@@ -126,7 +127,7 @@ def setup(scale: float | None = None, verbose: bool = True, runs_dir: str | Path
     ``Settings``.
     """
     if scale is not None and scale <= 0:
-        raise ValueError(f"scale must be positive, got {scale}")
+        raise UsageError(f"scale must be positive, got {scale}")
     from ganlab import devices
     from ganlab.book import stderr_filter
 
@@ -159,7 +160,7 @@ def run_dir(name: str) -> Path:
     """
     global _quick_runs_root
     if not name or Path(name).name != name:
-        raise ValueError(f"run name must be a plain folder name, got {name!r}")
+        raise UsageError(f"run name must be a plain folder name, got {name!r}")
     root = os.environ.get(RUNS_VARIABLE)
     if root:
         return Path(root) / name
@@ -176,7 +177,7 @@ def _image_html(path: str | Path, alt: str, width: int | None) -> str:
     path = Path(path)
     mime = {".gif": "image/gif", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}.get(path.suffix.lower())
     if mime is None:
-        raise ValueError(f"cannot show {path.name}: not a GIF, PNG or JPEG")
+        raise UsageError(f"cannot show {path.name}: not a GIF, PNG or JPEG")
     encoded = base64.b64encode(path.read_bytes()).decode("ascii")
     size = f' width="{int(width)}"' if width else ""
     return f'<img src="data:{mime};base64,{encoded}" alt="{html.escape(alt)}"{size} style="image-rendering: pixelated">'
@@ -204,7 +205,7 @@ def show_progress(grid_folder: str | Path, alt: str, max_frames: int = 30, max_w
 
     frames = sorted(Path(grid_folder).glob("epoch_*.png"))
     if not frames:
-        raise ValueError(f"no monitor grids in {grid_folder}")
+        raise UsageError(f"no monitor grids in {grid_folder}")
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "progress.gif"
         viz.save_gif(viz.thin_frames(frames, max_frames), path, seconds_per_frame=0.4, max_width=max_width)
@@ -215,7 +216,7 @@ def markdown_table(rows: list[dict], columns: dict[str, str] | None = None) -> s
     """A Markdown table from a list of dicts; ``columns`` maps keys to headers (and orders
     them). Floats get 3 significant digits, or thousands separators when large."""
     if not rows:
-        raise ValueError("no rows to show")
+        raise UsageError("no rows to show")
     columns = columns or {key: key for key in rows[0]}
     lines = ["| " + " | ".join(columns.values()) + " |", "|" + "---|" * len(columns)]
     for row in rows:

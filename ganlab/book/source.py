@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import ganlab
+from ganlab.errors import UsageError
 
 
 def resolve(target: str):
@@ -87,6 +88,6 @@ def show_source(*targets: str):
     """The source of each function or class ``targets`` name (dotted paths in ganlab) as
     the cell's output: highlighted in notebooks and in the book."""
     if not targets:
-        raise ValueError("name at least one function or class, e.g. 'ganlab.gans.GAN.train_step'")
+        raise UsageError("name at least one function or class, e.g. 'ganlab.gans.GAN.train_step'")
     listings = [SourceListing(target) for target in targets]
     return listings[0] if len(listings) == 1 else SourceListings(listings)

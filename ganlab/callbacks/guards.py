@@ -10,6 +10,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from ganlab.errors import UsageError
+
 
 class TimeLimit(keras.callbacks.Callback):
     """Stop training cleanly once ``minutes`` of training time have passed.
@@ -28,7 +30,7 @@ class TimeLimit(keras.callbacks.Callback):
     def __init__(self, minutes: float):
         super().__init__()
         if minutes <= 0:
-            raise ValueError(f"minutes must be positive, got {minutes}")
+            raise UsageError(f"minutes must be positive, got {minutes}")
         self.seconds = minutes * 60.0
         self.started = None
         self.stopped = False
@@ -112,7 +114,7 @@ class Checkpoint(keras.callbacks.BackupAndRestore):
         try:
             super().on_train_begin(logs)
         except (OSError, ValueError, KeyError) as error:
-            raise ValueError(unreadable_checkpoint_message(self.directory, error, self.written_by, self.running)) from error
+            raise UsageError(unreadable_checkpoint_message(self.directory, error, self.written_by, self.running)) from error
 
 
 def unreadable_checkpoint_message(directory: Path, error: Exception, written_by: dict, running: dict) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from ganlab.errors import UsageError
+
 
 class QualityMonitor(keras.callbacks.Callback):
     """Every ``every`` epochs, score ``sample_size`` images from the generator with the MNIST
@@ -19,7 +21,7 @@ class QualityMonitor(keras.callbacks.Callback):
     def __init__(self, every: int = 5, sample_size: int = 1000, seed: int = 0):
         super().__init__()
         if every <= 0:
-            raise ValueError(f"every must be positive, got {every}")
+            raise UsageError(f"every must be positive, got {every}")
         self.every, self.sample_size, self.seed = every, sample_size, seed
 
     def on_epoch_end(self, epoch, logs=None):
@@ -43,7 +45,7 @@ class ImageStatistics(keras.callbacks.Callback):
     def __init__(self, sample_size: int = 64, seed: int = 0):
         super().__init__()
         if sample_size < 2:
-            raise ValueError(f"sample_size must be at least 2, got {sample_size}")
+            raise UsageError(f"sample_size must be at least 2, got {sample_size}")
         self.sample_size, self.seed = sample_size, seed
 
     def on_epoch_end(self, epoch, logs=None):
@@ -68,7 +70,7 @@ class DecisionSurfaceSnapshots(keras.callbacks.Callback):
         super().__init__()
         self.epochs = sorted(set(int(epoch) for epoch in epochs))
         if not self.epochs or self.epochs[0] < 0:
-            raise ValueError(f"epochs must be zero or more, got {epochs}")
+            raise UsageError(f"epochs must be zero or more, got {epochs}")
         self.noise = np.asarray(noise, dtype="float32")
         self.limits, self.resolution = limits, resolution
         self.snapshots: list[dict] = []

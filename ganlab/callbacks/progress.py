@@ -6,6 +6,8 @@ import time
 
 import keras
 
+from ganlab.errors import UsageError
+
 
 class ProgressBar(keras.callbacks.ProgbarLogger):
     """Keras' progress bar, declared safe for asynchronous dispatch: where Keras dispatches
@@ -47,7 +49,7 @@ class EpochProgress(keras.callbacks.Callback):
     def __init__(self, every: int | None = None, lines: int = 10):
         super().__init__()
         if every is not None and every <= 0:
-            raise ValueError(f"every must be positive, got {every}")
+            raise UsageError(f"every must be positive, got {every}")
         self.every, self.lines = every, lines
         self.first_epoch = None
         self.started = None

@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from ganlab import files, viz
+from ganlab.errors import UsageError
 
 HISTORY_COLUMNS = ("epoch", "steps", "seconds", "d_loss", "g_loss", "real_accuracy", "fake_accuracy")
 
@@ -142,7 +143,7 @@ class GANMonitor(keras.callbacks.Callback):
         self.noise = np.asarray(noise, dtype="float32")
         self.labels = None if labels is None else np.asarray(labels, dtype="int32")
         if self.labels is not None and len(self.labels) != len(self.noise):
-            raise ValueError(f"{len(self.noise)} noise vectors but {len(self.labels)} labels")
+            raise UsageError(f"{len(self.noise)} noise vectors but {len(self.labels)} labels")
         self.directory = Path(directory)
         self.columns = columns
         self.gif_path = Path(gif_path) if gif_path else None

@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganlab import losses, models
+from ganlab.errors import UsageError
 from ganlab.gans import drawing, trainer
 from ganlab.gans.gan import GAN
 
@@ -24,9 +25,9 @@ class ConditionalGAN(GAN):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, num_classes: int = 10, seed: int | None = None, **kwargs):
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         if len(generator.inputs) != 2:
-            raise ValueError("a conditional generator takes [noise, label]; see models.conditional_generator")
+            raise UsageError("a conditional generator takes [noise, label]; see models.conditional_generator")
         if num_classes < 2:
-            raise ValueError(f"num_classes must be at least 2, got {num_classes}")
+            raise UsageError(f"num_classes must be at least 2, got {num_classes}")
         self.num_classes = int(num_classes)
         self.label_seed = keras.random.SeedGenerator(None if seed is None else seed + 2, name="label_seed")
 
@@ -46,7 +47,7 @@ class ConditionalGAN(GAN):
     def _real_batch(self, data):
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if labels is None:
-            raise ValueError("a conditional GAN trains on (images, labels) batches; pass labels to make_dataset")
+            raise UsageError("a conditional GAN trains on (images, labels) batches; pass labels to make_dataset")
         self._check_images(images)
         return images, tf.cast(tf.reshape(labels, (-1,)), "int32")
 
@@ -97,7 +98,7 @@ class ACGAN(ConditionalGAN):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, num_classes: int = 10, seed: int | None = None, **kwargs):
         super().__init__(generator, discriminator, num_classes=num_classes, seed=seed, **kwargs)
         if len(discriminator.outputs) != 2:
-            raise ValueError("an ACGAN discriminator returns [logit, class_logits]; use dcgan_discriminator(num_classes=...)")
+            raise UsageError("an ACGAN discriminator returns [logit, class_logits]; use dcgan_discriminator(num_classes=...)")
         self.real_class_tracker = keras.metrics.Mean(name="real_class_accuracy")
         self.fake_class_tracker = keras.metrics.Mean(name="fake_class_accuracy")
 

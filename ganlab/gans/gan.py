@@ -14,6 +14,7 @@ import keras
 import tensorflow as tf
 
 from ganlab import losses, models
+from ganlab.errors import UsageError
 from ganlab.gans import drawing, trainer
 
 
@@ -31,7 +32,7 @@ class GAN(trainer.SeededTrainer, keras.Model):
                  generator_average_decay: float | None = None, noise_distribution: str = "normal", **kwargs):
         super().__init__(**kwargs)
         if noise_distribution not in drawing.NOISE_DISTRIBUTIONS:
-            raise ValueError(f"noise_distribution must be one of {', '.join(drawing.NOISE_DISTRIBUTIONS)}, got {noise_distribution!r}")
+            raise UsageError(f"noise_distribution must be one of {', '.join(drawing.NOISE_DISTRIBUTIONS)}, got {noise_distribution!r}")
         self.noise_distribution = noise_distribution
         self.generator = generator
         self.discriminator = discriminator
@@ -39,7 +40,7 @@ class GAN(trainer.SeededTrainer, keras.Model):
         self.image_shape = tuple(int(size) for size in generator.output_shape[1:])
         expected = tuple(discriminator.inputs[0].shape[1:])
         if expected != self.image_shape:
-            raise ValueError(
+            raise UsageError(
                 f"generator makes images of shape {self.image_shape} but the discriminator "
                 f"expects {expected}"
             )
@@ -173,7 +174,7 @@ class SequentialGAN(GAN):
                  discriminator_steps: int = 1, generator_steps: int = 1, **kwargs):
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         if discriminator_steps < 1 or generator_steps < 1:
-            raise ValueError(f"each player needs at least one update per step, got {discriminator_steps} and {generator_steps}")
+            raise UsageError(f"each player needs at least one update per step, got {discriminator_steps} and {generator_steps}")
         self.discriminator_steps = int(discriminator_steps)
         self.generator_steps = int(generator_steps)
 

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from ganlab import models
 from ganlab import recipe as recipes
+from ganlab.errors import UsageError
 from ganlab.gans import drawing
 
 
@@ -33,12 +34,12 @@ class SeededTrainer:
     def _check_images(self, images):
         shape = tuple(images.shape[1:])
         if shape != self.image_shape:
-            raise ValueError(
+            raise UsageError(
                 f"real images have shape {shape} per image but this model makes {self.image_shape}"
             )
         # a numpy batch when run eagerly (run_eagerly=True), a tensor in the compiled step
         if not tf.as_dtype(images.dtype).is_floating:
-            raise ValueError(
+            raise UsageError(
                 f"real images must be floats in [-1, 1], got dtype {images.dtype.name}; "
                 "scale them with ganlab.data.scale_to_unit_range"
             )
@@ -89,7 +90,7 @@ class SeededTrainer:
         ``num_updates``): otherwise an average with decay 0.999 still holds
         0.999 ** 3000 = 5% of the untrained initial weights after 3,000 steps."""
         if decay is not None and not 0.0 <= decay < 1.0:
-            raise ValueError(f"generator_average_decay must be in [0, 1), got {decay}")
+            raise UsageError(f"generator_average_decay must be in [0, 1), got {decay}")
         self.generator_average_decay = decay or None
         # the drawing copy is rebuilt from the averages; held outside Keras' tracking so
         # that it never becomes part of the trainer's saved state
@@ -150,7 +151,7 @@ class SeededTrainer:
                 generator.state.assign(np.asarray(store[f"rng.{name}"]))
         averages = getattr(self, "average_weights", [])
         if averages and "average.0" not in saved:
-            raise ValueError("this checkpoint holds no generator average; it was written by a run without generator_average_decay")
+            raise UsageError("this checkpoint holds no generator average; it was written by a run without generator_average_decay")
         for index, average in enumerate(averages):
             average.assign(np.asarray(store[f"average.{index}"]))
 

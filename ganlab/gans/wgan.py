@@ -7,6 +7,7 @@ import keras
 import tensorflow as tf
 
 from ganlab import losses
+from ganlab.errors import UsageError
 from ganlab.gans import trainer
 from ganlab.gans.gan import GAN
 
@@ -40,11 +41,11 @@ class WGAN(GAN):
     ):
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         if n_critic < 1:
-            raise ValueError(f"n_critic must be at least 1, got {n_critic}")
+            raise UsageError(f"n_critic must be at least 1, got {n_critic}")
         if bool(clip_value) == bool(gradient_penalty_weight):
-            raise ValueError("give exactly one of clip_value (WGAN) and gradient_penalty_weight (WGAN-GP)")
+            raise UsageError("give exactly one of clip_value (WGAN) and gradient_penalty_weight (WGAN-GP)")
         if (clip_value or 0) < 0 or (gradient_penalty_weight or 0) < 0:
-            raise ValueError("clip_value and gradient_penalty_weight must be positive")
+            raise UsageError("clip_value and gradient_penalty_weight must be positive")
         self.n_critic = int(n_critic)
         self.clip_value = float(clip_value) if clip_value else None
         self.gradient_penalty_weight = float(gradient_penalty_weight) if gradient_penalty_weight else None
