@@ -425,7 +425,7 @@ def test_a_celeba_preset_without_celeba_ends_with_one_line_naming_the_ways_to_ge
 
     monkeypatch.setenv("GANLAB_OFFLINE", "0")
     monkeypatch.delenv("GANLAB_CELEBA_DIR", raising=False)
-    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "no-kaggle"))
+    monkeypatch.setattr(data.faces, "KAGGLE_INPUT", str(tmp_path / "no-kaggle"))
     out = tmp_path / "celeba-run"
     assert cli.main(["train", "dcgan-celeba", "--epochs", "1", "--out", str(out), "--quiet"]) == cli.EXIT_BAD_INPUT
     error = capsys.readouterr().err
@@ -445,7 +445,7 @@ def test_a_celeba_preset_trains_on_the_offline_faces_only_when_asked(tmp_path, m
     from ganlab import data
 
     monkeypatch.setenv("GANLAB_OFFLINE", "0")
-    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "no-kaggle"))
+    monkeypatch.setattr(data.faces, "KAGGLE_INPUT", str(tmp_path / "no-kaggle"))
     out = tmp_path / "faces"
     args = ["train", "dcgan-celeba", "--data-source", "embedded", "--epochs", "1", "--batch-size", "50", "--out", str(out), "--quiet"]
     assert cli.main(args) == 0

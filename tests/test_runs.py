@@ -232,7 +232,7 @@ def test_resuming_on_other_data_is_refused(tmp_path, tiny_config, monkeypatch):
     runs.train(tiny_config.replace(epochs=1), tmp_path, verbose=0)
     embedded = data.load_mnist(verbose=False)
     # the same recipe, but now the full download is available instead of the embedded digits
-    monkeypatch.setattr(data, "load_mnist", lambda *args, **kwargs: embedded._replace(source="keras"))
+    monkeypatch.setattr(data.training, "load_mnist", lambda *args, **kwargs: embedded._replace(source="keras"))
     with pytest.raises(ValueError, match="trained on 128 images from 'embedded'"):
         runs.train(tiny_config.replace(epochs=2), tmp_path, verbose=0)
 
