@@ -109,14 +109,24 @@ def _first_code_cell(notebook):
     return next(cell for cell in notebook.cells if cell.cell_type == "code")
 
 
-def _run_install_part(source, hosted_environment, ganlab_installed, pip_fails=False, environ=None):
-    """Execute the set-up cell up to ``from ganlab import book`` with pip replaced by a recorder."""
+# what pip 25 prints when the release is not on PyPI, and when there is no network (its
+# retries name the connection), each ending with the same two lines
+PIP_NOT_ON_PYPI = ("ERROR: Could not find a version that satisfies the requirement ganlab==0.3.0 (from versions: none)\n"
+                   "ERROR: No matching distribution found for ganlab==0.3.0\n")
+PIP_OFFLINE = ("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by "
+               "'NewConnectionError(\"<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new "
+               "connection: [Errno -3] Temporary failure in name resolution\")': /simple/ganlab/\n" + PIP_NOT_ON_PYPI)
+
+
+def _run_install_part(source, hosted_environment, ganlab_installed, pip_fails=False, environ=None, pip_says=PIP_OFFLINE):
+    """Execute the set-up cell up to ``from ganlab import book`` with pip replaced by a
+    recorder that fails (``pip_fails``) with what ``pip_says`` on stderr."""
     install_part = source.split("from ganlab import book")[0]
     calls = []
 
-    def run(command):
+    def run(command, **options):
         calls.append(command)
-        return types.SimpleNamespace(returncode=1 if pip_fails else 0)
+        return types.SimpleNamespace(returncode=1 if pip_fails else 0, stdout="", stderr=pip_says if pip_fails else "")
 
     fake_subprocess = types.SimpleNamespace(run=run)
     fake_util = types.SimpleNamespace(find_spec=lambda name: object() if ganlab_installed else None)
@@ -166,6 +176,26 @@ def test_setup_cell_says_how_to_switch_kaggles_internet_on_when_pip_fails(chapte
         _run_install_part(source, "kaggle", False, pip_fails=True)
     # one line, no traceback: IPython shows a SystemExit as its message alone
     assert "\n" not in str(stop.value)
+
+
+def test_setup_cell_says_when_the_release_is_not_on_pypi_and_how_to_install_from_the_repository(chapter, load_tool):
+    _, notebook = chapter
+    source = _first_code_cell(notebook).source
+    stamped = notebook.metadata["ganlab"]["ganlab_version"]
+    sync = load_tool("sync_notebooks")
+    from_repository = sync.repository_install(sync.repository(), stamped)
+    with pytest.raises(SystemExit) as stop:
+        _run_install_part(source, "colab", False, pip_fails=True, pip_says=PIP_NOT_ON_PYPI)
+    assert str(stop.value) == (f"ganlab=={stamped} is not on PyPI: set os.environ['GANLAB_INSTALL'] = '{from_repository}' "
+                               "and run this cell again.")
+    assert from_repository.startswith("git+https://github.com/") and "\n" not in str(stop.value)
+
+
+def test_the_repository_install_names_the_release_tag_where_releases_are_tagged(load_tool):
+    sync = load_tool("sync_notebooks")
+    repo = {"slug": "someone/ganlab", "branch": "main"}
+    assert sync.repository_install(repo, "0.4.0", tags=["v0.3.0", "v0.4.0"]) == "git+https://github.com/someone/ganlab@v0.4.0"
+    assert sync.repository_install(repo, "0.4.0", tags=[]) == "git+https://github.com/someone/ganlab@main"
 
 
 def test_setup_cell_reports_the_device(chapter):

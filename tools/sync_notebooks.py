@@ -13,7 +13,9 @@ absolute address built from ``_config.yml`` (``repository.url`` and ``branch``):
   (notebook Markdown has no include directive that Colab or GitHub would honour);
 - the setup cell's ``pip install`` requirement: exactly the ganlab version that made the
   committed outputs (the version stamped in the notebook's metadata by
-  ``python -m ganlab.book run``).
+  ``python -m ganlab.book run``), and the repository install its message offers when that
+  release is not on PyPI: ``git+URL@vVERSION`` where the release is tagged, else the
+  branch of ``_config.yml``.
 
 ``tests/test_chapters.py`` fails when a notebook disagrees with what this writes.
 """
@@ -36,6 +38,7 @@ RAW_PREFIX = re.compile(re.escape(RAW_HOST) + r"/[^/\s)]+/[^/\s)]+/[^/\s)]+/")
 BADGES = re.compile(r"^\[!\[Open in Colab\].*$", re.MULTILINE)
 INCLUDE = re.compile(r"(<!-- include (?P<path>\S+) -->\n)(?:.*?\n)?(<!-- end include -->)", re.DOTALL)
 REQUIREMENT = re.compile(r'os\.environ\.get\("GANLAB_INSTALL", "ganlab==[^"]*"\)')
+FROM_REPOSITORY = re.compile(r"'git\+https://github\.com/[^@'\s]+@[^'\s]*'")
 
 
 def repository(config_path: Path = ROOT / "_config.yml") -> dict:
@@ -45,6 +48,22 @@ def repository(config_path: Path = ROOT / "_config.yml") -> dict:
     if match is None:
         raise ValueError(f"repository.url in _config.yml must be https://github.com/OWNER/NAME, got {settings['url']!r}")
     return {"slug": match.group(1), "branch": settings.get("branch", "main")}
+
+
+def repository_install(repo: dict, version: str, tags: list[str] | None = None) -> str:
+    """What ``GANLAB_INSTALL`` should say to install ``version`` from the repository: its
+    release tag ``vVERSION`` where releases are tagged, else the branch."""
+    tags = release_tags() if tags is None else tags
+    ref = f"v{version}" if f"v{version}" in tags else repo["branch"]
+    return f"git+https://github.com/{repo['slug']}@{ref}"
+
+
+def release_tags() -> list[str]:
+    """The repository's git tags (none outside a git checkout)."""
+    import subprocess
+
+    listed = subprocess.run(["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True)
+    return listed.stdout.split() if listed.returncode == 0 else []
 
 
 def raw_address(repo: dict, path: str) -> str:
@@ -84,6 +103,7 @@ def synced(notebook: nbformat.NotebookNode, repo: dict, notebook_name: str) -> n
             cell.source = _synced_markdown(cell.source, repo, notebook_name, first=index == 0)
         elif version and REQUIREMENT.search(cell.source):
             cell.source = REQUIREMENT.sub(f'os.environ.get("GANLAB_INSTALL", "ganlab=={version}")', cell.source)
+            cell.source = FROM_REPOSITORY.sub(f"'{repository_install(repo, version)}'", cell.source)
     return notebook
 
 
