@@ -192,3 +192,14 @@ def test_twine_accepts_the_package_metadata(tmp_path):
                    check=True, capture_output=True)
     result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, tmp_path.glob("*"))], capture_output=True, text=True)
     assert result.returncode == 0 and "PASSED" in result.stdout, result.stdout + result.stderr
+
+
+def test_the_readme_fits_one_screen_and_the_rest_is_in_contributing():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 150
+    assert "[CONTRIBUTING.md](CONTRIBUTING.md)" in readme
+    # the two set-up commands stay in the README; .ci/run calls the test one
+    assert "make demo" in readme and "make test" in readme and "make test" in (ROOT / ".ci" / "run").read_text()
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    for topic in ("## Testing and the chapters", "## Releasing", "make check", "make chapters", "make test-hosted", "tools/export_pretrained.py"):
+        assert topic in contributing, topic
