@@ -80,6 +80,29 @@ def slider_html(frame_sets: dict[str, list[bytes]], positions: list[str], title:
 </div>"""
 
 
+def picture_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of a PNG picture."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as picture:
+        return picture.size
+
+
+def show_at_natural_size(picture: ipywidgets.Image) -> None:
+    """Draw an image widget at its PNG's own size, one screen pixel per picture pixel.
+
+    Left alone, the picture of a ``VBox`` is stretched to the cell's width (a 160-pixel
+    row of digits drawn 844 pixels wide in JupyterLab 4 with ipywidgets 8). Both the
+    ``width`` and ``height`` traits (the ``<img>``'s attributes) and a layout of fixed
+    pixel sizes that does not stretch are set, so that ipywidgets 7 (Colab) and 8 honour it."""
+    width, height = picture_size(picture.value)
+    picture.width, picture.height = str(width), str(height)
+    layout = picture.layout
+    layout.width, layout.height = f"{width}px", f"{height}px"
+    layout.min_width, layout.max_width, layout.align_self = f"{width}px", f"{width}px", "flex-start"
+    layout.object_fit = "none"
+
+
 class Explorer(ipywidgets.VBox):
     """A picture that the generator redraws whenever one of ``controls`` changes.
 
@@ -121,6 +144,7 @@ class Explorer(ipywidgets.VBox):
         """Recompute the picture from the current control values."""
         self.images = self.render(self.inputs())
         self.picture.value = png_bytes(self.images, scale=self.scale)
+        show_at_natural_size(self.picture)
 
     def static_html(self) -> str:
         """The static version: the frames of ``static_frames`` behind an HTML slider."""

@@ -123,3 +123,20 @@ def test_static_version_opens_on_the_widgets_method_and_position(generator):
         # the first frame shown is the picture of the widget's own starting position (0.5)
         first = page.split('class="ganlab-slider-frame" src="data:image/png;base64,')[1].split('"')[0]
         assert base64.b64decode(first) == widgets.png_bytes(explorer.images)
+
+
+def test_the_picture_is_drawn_at_its_own_size_not_stretched_to_the_cell(generator, conditional_generator):
+    # before, the picture had no size of its own and JupyterLab stretched it to the cell
+    explorers = [widgets.InterpolationExplorer(generator, scale=5), widgets.ClassExplorer(conditional_generator, scale=4)]
+    for explorer in explorers:
+        count, height, width, _ = explorer.images.shape
+        expected = ((count * (width + 2) + 2) * explorer.scale, (height + 4) * explorer.scale)
+        assert widgets.picture_size(explorer.picture.value) == expected
+        picture = explorer.picture
+        assert (picture.width, picture.height) == tuple(str(size) for size in expected)
+        assert (picture.layout.width, picture.layout.height) == tuple(f"{size}px" for size in expected)
+        assert picture.layout.max_width == picture.layout.width and picture.layout.align_self == "flex-start"
+    # and it keeps its size as the slider moves
+    explorer = explorers[0]
+    explorer.position.value = 0.25
+    assert explorer.picture.layout.width == f"{widgets.picture_size(explorer.picture.value)[0]}px"
