@@ -83,7 +83,7 @@ PRESET_FIELDS: dict[str, dict] = {
     # generator step, critic weights clipped to [-0.01, 0.01]. No dropout in the critic.
     "wgan-clip-mnist": dict(
         model="wgan", **DIGITS, generator_widths=(128, 64, 32), discriminator_widths=(32, 64), dropout=0.0, n_critic=5,
-        clip_value=0.01, batch_size=64, epochs=100, optimizer="rmsprop", beta_1=0.5, beta_2=0.999, generator_learning_rate=5e-5,
+        clip_value=0.01, batch_size=64, epochs=100, optimizer="rmsprop", generator_learning_rate=5e-5,
         discriminator_learning_rate=5e-5, generator_average_decay=0.999,
     ),
     # WGAN-GP (Gulrajani et al. 2017): Adam(1e-4, beta_1=0, beta_2=0.9), 5 critic steps,
@@ -149,9 +149,9 @@ PRESET_FIELDS: dict[str, dict] = {
         encoder_learning_rate=2e-4, **(PAPER_TRAINING | dict(epochs=10)),
     ),
 }
-# the fields every preset spells out (with a discriminator, also TRAINING_FIELDS_ADVERSARIAL)
-TRAINING_FIELDS = ("model", "dataset", "image_shape", "generator_widths", "batch_size", "epochs", "optimizer", "beta_1", "beta_2",
-                   "generator_learning_rate")
+# the fields every preset spells out (with a discriminator, also TRAINING_FIELDS_ADVERSARIAL;
+# with Adam, its betas)
+TRAINING_FIELDS = ("model", "dataset", "image_shape", "generator_widths", "batch_size", "epochs", "optimizer", "generator_learning_rate")
 TRAINING_FIELDS_ADVERSARIAL = ("discriminator_widths", "dropout", "discriminator_learning_rate", "generator_average_decay")
 
 PRESETS: dict[str, Recipe] = {name: Recipe(name=name, **fields).validate() for name, fields in PRESET_FIELDS.items()}

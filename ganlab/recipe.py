@@ -65,8 +65,9 @@ class Recipe:
     epochs: int = 100
     optimizer: str = "adam"
     generator_learning_rate: float = 4e-4
-    beta_1: float = 0.5
-    beta_2: float = 0.999
+    # Adam's; a recipe with optimizer "rmsprop" has none (None), and refuses one that is set
+    beta_1: float | None = 0.5
+    beta_2: float | None = 0.999
     max_images: int | None = None
     # Training steps per call into the compiled graph: fewer trips through Python per
     # step (benchmarks/throughput.py). An epoch is a whole number of calls (see
@@ -97,9 +98,25 @@ class Recipe:
         for name in SHARED_FIELDS:
             value = fields[name] if name in fields else SHARED_DEFAULTS[name]
             object.__setattr__(self, name, _as_tuple(name, value))
+        self._settle_optimizer(fields)
         object.__setattr__(self, "model", model)
         section = section_class(**{name: _as_tuple(name, value) for name, value in fields.items() if name in own})
         object.__setattr__(self, "section", section)
+
+    def _settle_optimizer(self, given: dict) -> None:
+        """RMSprop has no betas: its recipe holds none and refuses one that is set; Adam's
+        take the defaults when left out."""
+        betas = ("beta_1", "beta_2")
+        if self.optimizer == "rmsprop":
+            set_here = [name for name in betas if given.get(name) is not None]
+            if set_here:
+                raise UsageError(f"{' and '.join(set_here)} {'is' if len(set_here) == 1 else 'are'} Adam's; optimizer='rmsprop' has no betas")
+            for name in betas:
+                object.__setattr__(self, name, None)
+        else:
+            for name in betas:
+                if getattr(self, name) is None:
+                    object.__setattr__(self, name, SHARED_DEFAULTS[name])
 
     def __getattr__(self, name: str):
         # only reached when the normal lookup failed: a section field, or nothing
@@ -150,6 +167,8 @@ class Recipe:
             check_choice(self, field, allowed)
         if self.dataset == "folder" and not self.data_dir:
             raise UsageError("dataset 'folder' needs data_dir (--data-dir), the folder of images")
+        if self.data_dir and self.dataset not in ("celeba", "folder"):
+            raise UsageError(f"data_dir says where CelebA or a folder of images is; a {self.dataset!r} recipe reads no folder")
         self.section.check(self)
         return self
 
@@ -201,6 +220,8 @@ class Recipe:
         if changes.get("model", self.model) != self.model:
             kept = set(section_for(changes["model"]).field_names()) | set(SHARED_FIELDS)
             values = {key: value for key, value in values.items() if key in kept}
+        if changes.get("optimizer", self.optimizer) != self.optimizer:  # the betas are the new optimizer's
+            values = {key: value for key, value in values.items() if key not in ("beta_1", "beta_2")}
         return Recipe(**(values | changes)).validate()
 
     def to_dict(self) -> dict:
@@ -296,6 +317,8 @@ def upgrade(values: dict) -> tuple[dict, list[str]]:
     model = values["model"]
     own = set(section_for(model).field_names())
     dropped = {key: value for key, value in values.items() if key not in own and key not in SHARED_FIELDS and key != "model"}
+    if values.get("optimizer") == "rmsprop":  # RMSprop never used them
+        dropped.update({key: values.pop(key) for key in ("beta_1", "beta_2") if key in values})
     record = {"format": FORMAT_VERSION, **{key: value for key, value in values.items() if key in SHARED_FIELDS or key == "model"}}
     record[model] = {key: value for key, value in values.items() if key in own}
     notes = [f"recipe upgraded from format 1 (ganlab 0.1 to 0.3) to format {FORMAT_VERSION}"]

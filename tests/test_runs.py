@@ -574,7 +574,8 @@ def test_every_network_saves_without_code_and_loads_in_safe_mode(tmp_path, tiny_
 def test_the_package_never_pickles():
     from pathlib import Path
 
-    sources = {path.name: path.read_text() for path in (Path(runs.__file__).parent).glob("*.py")}
+    package = Path(runs.__file__).parents[1]
+    sources = {str(path.relative_to(package)): path.read_text() for path in package.rglob("*.py")}
     for name, text in sources.items():
         assert "import pickle" not in text and "allow_pickle=True" not in text and "layers.Lambda" not in text, name
 
@@ -732,3 +733,17 @@ def test_a_run_saves_its_averaged_generator_and_resumes_the_average_exactly(tmp_
     for saved, average in zip(straight.weights, trainer.average_weights, strict=True):
         np.testing.assert_allclose(saved.numpy(), average.numpy(), rtol=1e-6, atol=1e-7)
     assert any(np.abs(saved.numpy() - trained.numpy()).max() > 1e-5 for saved, trained in zip(straight.weights, trainer.generator.weights))
+
+
+def test_the_run_record_is_typed_and_keeps_what_another_release_wrote(tmp_path):
+    assert runs.RunInfo.read(tmp_path) == runs.RunInfo() and runs.RunInfo().status == "new"
+    written = {"data_source": "embedded", "num_images": 128, "status": "finished", "epochs_done": 2, "learning_rate_scale": 0.5,
+               "divergences": [{"epoch": 1, "loss": "g_loss", "value": "nan", "learning_rate_scale": 1.0}], "from_a_later_release": [1]}
+    (tmp_path / "run_info.json").write_text(json.dumps(written))
+    info = runs.RunInfo.read(tmp_path)
+    assert (info.num_images, info.learning_rate_scale, len(info.divergences)) == (128, 0.5, 1)
+    info.write(tmp_path)
+    assert json.loads((tmp_path / "run_info.json").read_text()) == written | {"versions": {}, "started_at": None, "steps_per_epoch": None}
+    # the restart policy's fields appear only once a divergence set them
+    assert set(runs.RunInfo(status="training").to_dict()) == {"data_source", "num_images", "steps_per_epoch", "versions", "status",
+                                                               "epochs_done", "started_at"}

@@ -69,8 +69,8 @@ def load_mnist(source: str = "auto", verbose: bool = True) -> ImageData:
     (the 5,000 real digits that ship inside ganlab, 500 per class, no network:
     ``load_embedded_digits``) or ``"auto"`` (keras, falling back to embedded;
     ``GANLAB_OFFLINE=1`` makes it embedded). A one-line notice says which source was used;
-    the embedded digits are announced even when ``verbose`` is False, so that nobody who
-    asked for 60,000 digits trains on 5,000 without a word.
+    falling back to the embedded digits is announced even when ``verbose`` is False, so
+    that nobody who asked for 60,000 digits trains on 5,000 without a word.
     """
     if source not in SOURCES:
         raise UsageError(f"unknown MNIST source {source!r}; choose from {list(SOURCES)}")
@@ -97,7 +97,7 @@ def load_mnist(source: str = "auto", verbose: bool = True) -> ImageData:
             notice += f" ({reason})"
         elif offline_requested():
             notice += " (GANLAB_OFFLINE=1)"
-    if verbose or source == "embedded":
+    if verbose or (fall_back and source == "embedded"):  # a fallback is said even when quiet
         print(notice)
     images = scale_to_unit_range(pixels)[..., np.newaxis]
     return ImageData(images, np.asarray(labels, dtype=np.int64), source)
