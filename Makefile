@@ -95,7 +95,7 @@ test-notebooks: $(INSTALLED)
 
 # The sdist and wheel in dist/, their metadata checked as PyPI would (twine check).
 dist: $(INSTALLED)
-	rm -rf dist
+	rm -rf dist build  # build/: setuptools keeps files of modules that no longer exist
 	$(BIN)/python -m build --no-isolation --outdir dist .
 	$(BIN)/twine check --strict dist/*
 
