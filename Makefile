@@ -84,7 +84,8 @@ test-unit: $(INSTALLED)
 test-slow: $(INSTALLED)
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not ($(FAST)) and not browser"
 
-# The built book in headless Chromium (builds it first when it is missing or stale)
+# The built book, and a live explorer in a real JupyterLab, in headless Chromium (builds
+# the book first when it is missing or stale)
 test-browser: install-book
 	GANLAB_OFFLINE=1 $(BIN)/python -m pytest -m browser
 

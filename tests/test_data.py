@@ -280,7 +280,7 @@ def test_disk_cache_is_reused_and_survives_an_interrupted_first_pass(tmp_path):
     # a killed first pass leaves a lock file; the next run starts the cache afresh
     other = write_folder(tmp_path / "other", count=3, size=(40, 40))
     stale = data.load_image_folder(other, image_size=8, cache=cache)
-    prefix = stale._cache_path()
+    prefix = data.folders.cache_prefix(cache, [stale.files, stale.image_size, stale.channels, stale.crop])
     for path in cache.glob(f"{prefix.rsplit('/', 1)[-1]}*"):
         path.unlink()
     open(f"{prefix}_0.lockfile", "w").close()

@@ -22,7 +22,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 CELL = """import keras
 from ganlab import models, widgets
 keras.utils.set_random_seed(0)
@@ -92,33 +91,27 @@ def _picture(page) -> dict:
     }""")
 
 
-def test_the_explorer_redraws_as_its_slider_is_dragged_and_keeps_its_own_size(jupyterlab):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make install-book` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{jupyterlab}/lab/tree/explorer.ipynb", wait_until="domcontentloaded")
-            page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=60_000)
-            _wait_for_an_idle_kernel(jupyterlab)
-            page.click(".jp-Notebook .jp-Cell .cm-content")
-            page.keyboard.press("Shift+Enter")
-            page.wait_for_selector(".jp-OutputArea .noUi-handle", timeout=120_000)
-            page.wait_for_function("document.querySelector('.jp-OutputArea img') && document.querySelector('.jp-OutputArea img').naturalWidth > 0",
-                                   timeout=30_000)
-            before = _picture(page)
-            handle = page.locator(".jp-OutputArea .noUi-handle").first.bounding_box()
-            page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
-            page.mouse.down()
-            page.mouse.move(handle["x"] + 80, handle["y"] + handle["height"] / 2, steps=8)
-            page.mouse.up()
-            page.wait_for_function(f"document.querySelector('.jp-OutputArea img').src !== {json.dumps(before['src'])}", timeout=30_000)
-            after = _picture(page)
-        finally:
-            browser.close()
+def test_the_explorer_redraws_as_its_slider_is_dragged_and_keeps_its_own_size(jupyterlab, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{jupyterlab}/lab/tree/explorer.ipynb", wait_until="domcontentloaded")
+        page.wait_for_selector(".jp-Notebook .jp-Cell .cm-content", timeout=60_000)
+        _wait_for_an_idle_kernel(jupyterlab)
+        page.click(".jp-Notebook .jp-Cell .cm-content")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".jp-OutputArea .noUi-handle", timeout=120_000)
+        page.wait_for_function("document.querySelector('.jp-OutputArea img') && document.querySelector('.jp-OutputArea img').naturalWidth > 0",
+                               timeout=30_000)
+        before = _picture(page)
+        handle = page.locator(".jp-OutputArea .noUi-handle").first.bounding_box()
+        page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(handle["x"] + 80, handle["y"] + handle["height"] / 2, steps=8)
+        page.mouse.up()
+        page.wait_for_function(f"document.querySelector('.jp-OutputArea img').src !== {json.dumps(before['src'])}", timeout=30_000)
+        after = _picture(page)
+    finally:
+        page.close()
     assert after["src"] != before["src"]
     for picture in (before, after):
         # one screen pixel per picture pixel, far narrower than the cell it sits in

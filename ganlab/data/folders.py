@@ -93,9 +93,45 @@ def decode_image_file(path, image_size: int, channels: int = 3, crop=None):
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 
 
+def decoded_files(files: list[str], image_size: int, channels: int, crop, cache):
+    """A ``tf.data`` pipeline of (file index, uint8 image) for every readable file of
+    ``files``, decoded in parallel, in file order; files that cannot be decoded are left
+    out. Behind ``tf.data``'s file cache when ``cache`` is a folder (``cache_prefix``)."""
+    import tensorflow as tf
+
+    paths = tf.data.Dataset.from_tensor_slices(files).enumerate()
+    decoded = paths.map(
+        lambda index, path: (index, decode_image_file(path, image_size, channels, crop)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    ).ignore_errors()
+    if cache not in (None, "memory"):
+        decoded = decoded.cache(cache_prefix(cache, [files, image_size, channels, crop]))
+    return decoded
+
+
+def cache_prefix(folder: str | os.PathLike, settings: list) -> str:
+    """Where ``tf.data`` caches the decoded files for these ``settings`` in ``folder``: one
+    name per set of files and decoding settings, so that later runs reuse it. A cache
+    whose first pass was interrupted (no index yet) is removed first: its lock and partial
+    shards would make ``tf.data`` refuse to write ("another process is writing to the
+    cache")."""
+    import hashlib
+    from pathlib import Path
+
+    key = json.dumps(settings).encode()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = folder / f"ganlab-{hashlib.sha256(key).hexdigest()[:16]}"
+    if not Path(f"{prefix}.index").exists():
+        for partial in folder.glob(f"{prefix.name}*"):
+            partial.unlink()
+    return str(prefix)
+
+
 class ImageFolder:
-    """Image files as a ``tf.data`` pipeline: parallel decode, crop, resize, cache, shuffle,
-    batch, prefetch. Introduced in book/03_faces.
+    """Image files as ``TrainingImages``: decoded once (``decoded_files``), scanned for the
+    files that cannot be read, then shuffled and batched. Introduced in book/03_faces.
 
     Files that cannot be decoded (truncated, not an image) are skipped: the first pass
     over the files, run by ``len()`` or anything that needs the count, decodes every file
@@ -147,36 +183,10 @@ class ImageFolder:
         """(height, width, channels) of every image the pipeline yields."""
         return (self.image_size, self.image_size, self.channels)
 
-    def _cache_path(self) -> str:
-        import hashlib
-        from pathlib import Path
-
-        key = json.dumps([self.files, self.image_size, self.channels, self.crop]).encode()
-        folder = Path(self.cache)
-        folder.mkdir(parents=True, exist_ok=True)
-        prefix = folder / f"ganlab-{hashlib.sha256(key).hexdigest()[:16]}"
-        if not Path(f"{prefix}.index").exists():
-            # an interrupted first pass leaves a lock and partial shards that tf.data
-            # would refuse to overwrite ("another process is writing to the cache")
-            for partial in folder.glob(f"{prefix.name}*"):
-                partial.unlink()
-        return str(prefix)
-
     def _decoded_images(self):
-        """(file index, uint8 image) for every readable file, decoded in parallel, in file
-        order; behind ``tf.data``'s file cache when ``cache`` is a folder."""
-        import tensorflow as tf
-
+        """(file index, uint8 image) for every readable file (``decoded_files``), made once."""
         if self._decoded is None:
-            paths = tf.data.Dataset.from_tensor_slices(self.files).enumerate()
-            decoded = paths.map(
-                lambda index, path: (index, decode_image_file(path, self.image_size, self.channels, self.crop)),
-                num_parallel_calls=tf.data.AUTOTUNE,
-                deterministic=True,
-            ).ignore_errors()
-            if self.cache not in (None, "memory"):
-                decoded = decoded.cache(self._cache_path())
-            self._decoded = decoded
+            self._decoded = decoded_files(self.files, self.image_size, self.channels, self.crop, self.cache)
         return self._decoded
 
     def _nothing_readable(self) -> UsageError:
