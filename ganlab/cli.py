@@ -213,7 +213,7 @@ def _presets(args) -> int:
         print(
             f"{name:24s} {preset.model:7s} {preset.dataset:7s} {'x'.join(map(str, preset.image_shape)):8s} "
             f"batch {preset.batch_size:<4d} epochs {preset.epochs:<4d} "
-            f"lr {preset.generator_learning_rate:g} beta_1 {preset.beta_1:g}"
+            f"{preset.optimizer_description}"
         )
     return 0
 

@@ -184,7 +184,7 @@ def test_setup_cell_says_when_the_release_is_not_on_pypi_and_how_to_install_from
     stamped = notebook.metadata["ganlab"]["ganlab_version"]
     sync = load_tool("sync_notebooks")
     from_repository = sync.repository_install(sync.repository(), stamped)
-    with pytest.raises(SystemExit) as stop:
+    with pytest.raises(SystemExit, match="is not on PyPI") as stop:
         _run_install_part(source, "colab", False, pip_fails=True, pip_says=PIP_NOT_ON_PYPI)
     assert str(stop.value) == (f"ganlab=={stamped} is not on PyPI: set os.environ['GANLAB_INSTALL'] = '{from_repository}' "
                                "and run this cell again.")
