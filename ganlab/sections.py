@@ -104,15 +104,22 @@ class NoiseSection(AdversarialSection):
 
 
 @dataclasses.dataclass
-class GANSection(NoiseSection):
-    """``gans.GAN``: the losses by name (``losses.get_*_loss``; LSGAN is the
-    ``least_squares`` pair) and one-sided label smoothing of the real targets."""
+class GameFields:
+    """The GAN's game, which the CGAN plays too: the losses by name
+    (``losses.get_*_loss``; LSGAN is the ``least_squares`` pair) and one-sided label
+    smoothing of the real targets."""
 
-    model: ClassVar[str] = "gan"
-    trainer: ClassVar[str] = "ganlab.gans:GAN"
     generator_loss: str = "nonsaturating"
     discriminator_loss: str = "minimax"
     label_smoothing: float = 0.1
+
+
+@dataclasses.dataclass
+class GANSection(NoiseSection, GameFields):
+    """``gans.GAN``: a noise-drawing GAN with ``GameFields``."""
+
+    model: ClassVar[str] = "gan"
+    trainer: ClassVar[str] = "ganlab.gans:GAN"
 
     def check(self, recipe: Recipe) -> None:
         super().check(recipe)
@@ -170,15 +177,12 @@ class ClassesSection(NoiseSection):
 
 
 @dataclasses.dataclass
-class CGANSection(ClassesSection):
-    """``gans.ConditionalGAN`` (Mirza and Osindero 2014): a GAN's losses, both players
-    shown the label."""
+class CGANSection(ClassesSection, GameFields):
+    """``gans.ConditionalGAN`` (Mirza and Osindero 2014): the GAN's game
+    (``GameFields``), both players shown the label."""
 
     model: ClassVar[str] = "cgan"
     trainer: ClassVar[str] = "ganlab.gans:ConditionalGAN"
-    generator_loss: str = "nonsaturating"
-    discriminator_loss: str = "minimax"
-    label_smoothing: float = 0.1
 
     def check(self, recipe: Recipe) -> None:
         super().check(recipe)
