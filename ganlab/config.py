@@ -9,7 +9,8 @@ name before TensorFlow starts.
 from __future__ import annotations
 
 from ganlab.errors import UsageError
-from ganlab.recipe import (  # noqa: F401  (the names chapters and older code import from here)
+from ganlab.recipe import Recipe, RecipeUpgraded, parse_assignment  # noqa: F401  (chapters and older code import them from here)
+from ganlab.sections import (  # noqa: F401  (the choices, as older code reads them from here)
     DATASETS,
     MODELS,
     NOISE_DISTRIBUTIONS,
@@ -18,9 +19,6 @@ from ganlab.recipe import (  # noqa: F401  (the names chapters and older code im
     RECONSTRUCTIONS,
     SECTIONS,
     UPSAMPLINGS,
-    Recipe,
-    RecipeUpgraded,
-    parse_assignment,
 )
 
 # The name before ganlab 0.2, kept so that code written against 0.1 keeps working.

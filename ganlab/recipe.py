@@ -24,13 +24,10 @@ from pathlib import Path
 
 from ganlab import files
 from ganlab.errors import UsageError
-from ganlab.sections import (  # noqa: F401  (the names recipes are checked against, here too)
+from ganlab.sections import (
     DATASETS,
-    MODELS,
-    NOISE_DISTRIBUTIONS,
     OPTIMIZERS,
     PRECISIONS,
-    RECONSTRUCTIONS,
     SECTIONS,
     UPSAMPLINGS,
     GANSection,

@@ -8,11 +8,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from ganlab import models
-from ganlab import recipe as recipes
+from ganlab import models, sections
 from ganlab.errors import UsageError
 
-NOISE_DISTRIBUTIONS = recipes.NOISE_DISTRIBUTIONS
+NOISE_DISTRIBUTIONS = sections.NOISE_DISTRIBUTIONS
 
 
 def latent_vectors(num_vectors: int, latent_dim: int, seed: int | None = None, distribution: str = "normal") -> np.ndarray:

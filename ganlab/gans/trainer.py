@@ -11,8 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlab import models
-from ganlab import recipe as recipes
+from ganlab import models, sections
 from ganlab.errors import UsageError
 from ganlab.gans import drawing
 
@@ -230,7 +229,7 @@ def recipe_discriminator_options(recipe) -> dict:
 def trainer_class(model: str):
     """The ``keras.Model`` subclass that trains a recipe's ``model`` (named by its section
     in ``ganlab.recipe``)."""
-    module, name = recipes.section_for(model).trainer.split(":")
+    module, name = sections.section_for(model).trainer.split(":")
     return getattr(importlib.import_module(module), name)
 
 
